@@ -1,0 +1,1 @@
+"""Audit trail: one append-only event for every change of data by a user."""

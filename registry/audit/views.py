@@ -1,0 +1,60 @@
+"""The audit browser (administrators): filter by person, action, record and date."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from registry.audit.models import AuditEvent
+from registry.auth.models import User
+from registry.auth.permissions import require
+from registry.extensions import db
+from registry.templating import paginate
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+def index():
+    require(current_user, "audit.view")
+    filters = {key: request.args.get(key, "").strip()
+               for key in ("actor", "action", "record_type", "record_id", "since", "until")}
+    query = select(AuditEvent)
+    if filters["actor"].isdigit():
+        query = query.where(AuditEvent.actor_id == int(filters["actor"]))
+    if filters["action"]:
+        query = query.where(AuditEvent.action.like(f"{filters['action']}%"))
+    if filters["record_type"]:
+        query = query.where(AuditEvent.record_type == filters["record_type"])
+    if filters["record_id"].isdigit():
+        query = query.where(AuditEvent.record_id == int(filters["record_id"]))
+    since, until = _parse_day(filters["since"]), _parse_day(filters["until"])
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time(), timezone.utc))
+    if until:
+        query = query.where(
+            AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), timezone.utc))
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    actors = db.session.scalars(select(User).order_by(User.name)).all()
+    record_types = db.session.scalars(
+        select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
+    return render_template("audit/index.html", page=paginate(query, per_page=50),
+                           filters=filters, actors=actors, record_types=record_types)
+
+
+@bp.route("/<int:event_id>")
+def show(event_id: int):
+    require(current_user, "audit.view")
+    event = db.session.get(AuditEvent, event_id)
+    if event is None:
+        abort(404)
+    return render_template("audit/show.html", event=event)

@@ -1,0 +1,1 @@
+"""Staff accounts, login and the one place that decides access (``permissions.can``)."""

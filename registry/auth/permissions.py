@@ -1,0 +1,85 @@
+"""The one place that decides who may do what: ``can(user, action, obj=None)``.
+
+Every view asks ``can`` (directly or through ``require``); templates use it to show only the
+navigation and buttons a role may use. Object rules: a trainer sees and changes only the
+seminars they are assigned to, and may never issue certificates for a seminar they teach
+(training and certification are kept apart, as ISO/IEC 17024 asks).
+"""
+from __future__ import annotations
+
+from flask import abort
+
+STAFF = frozenset({"admin", "official", "trainer"})
+OFFICE = frozenset({"admin", "official"})
+ADMIN = frozenset({"admin"})
+
+# action -> roles that may perform it (before any object rule)
+ROLE_RULES: dict[str, frozenset[str]] = {
+    "dashboard.view": STAFF,
+    # staff accounts and reference data
+    "user.manage": ADMIN,
+    "reference.view": STAFF,
+    "reference.manage": ADMIN,
+    "audit.view": ADMIN,
+    "settings.manage": ADMIN,
+    # people
+    "person.view": STAFF,
+    "person.create": STAFF,
+    "person.edit": STAFF,
+    "person.merge": OFFICE,
+    "person.view_private": OFFICE,  # national identifier
+    # seminars
+    "seminar.list": STAFF,
+    "seminar.create": STAFF,
+    "seminar.view": STAFF,
+    "seminar.edit": STAFF,
+    "seminar.register": STAFF,
+    "seminar.attendance": STAFF,
+    "seminar.results": STAFF,
+    # certificates
+    "certificate.view": OFFICE,
+    "certificate.issue": OFFICE,
+    "certificate.print": OFFICE,
+    "certificate.reissue": OFFICE,
+    "certificate.revoke": OFFICE,
+    # reports
+    "report.view": OFFICE,
+}
+
+# Actions on a seminar that a trainer may take only on a seminar they are assigned to.
+_TRAINER_SEMINAR_ACTIONS = {
+    "seminar.view", "seminar.edit", "seminar.register", "seminar.attendance", "seminar.results",
+}
+
+
+def _seminar_of(obj):
+    """The seminar an object belongs to (a seminar, a registration, a certificate), if any."""
+    if obj is None:
+        return None
+    if obj.__class__.__name__ == "Seminar":
+        return obj
+    return getattr(obj, "seminar", None)
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``)? Unknown actions are refused."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    roles = ROLE_RULES.get(action)
+    if roles is None or user.role not in roles:
+        return False
+    seminar = _seminar_of(obj)
+    if user.role == "trainer" and action in _TRAINER_SEMINAR_ACTIONS and seminar is not None:
+        return seminar.is_trainer(user)
+    if action.startswith("certificate.") and seminar is not None and seminar.is_trainer(user):
+        # Separation of duties: whoever taught the seminar does not certify it.
+        return False
+    return True
+
+
+def require(user, action: str, obj=None) -> None:
+    """Abort with 403 unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        abort(403)

@@ -1,0 +1,201 @@
+"""Sign in and out, one's own password, and the administrators' user management."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+
+from registry.auth import services
+from registry.auth.forms import (
+    ChangePasswordForm, ConfirmForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm,
+)
+from registry.auth.models import User
+from registry.auth.permissions import require
+from registry.errors import DomainError
+from registry.extensions import db, limiter
+from registry.i18n import safe_next
+from registry.templating import paginate
+
+bp = Blueprint("auth", __name__)
+users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+def load_user(session_token: str) -> User | None:
+    """Flask-Login's loader: the session holds the token, which changes with the password."""
+    return db.session.scalar(select(User).where(User.session_token == session_token))
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a domain error next to its field, or above the form when it names none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("reports.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("reports.dashboard")))
+        # One message for every failure: it must not tell which part was wrong.
+        flash(_("Email or password is not correct."), "error")
+    return render_template("auth/login.html", form=form), 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data,
+                                         form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the token changed with the password: keep this session
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("reports.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+# --- user management (admin) ------------------------------------------------------------------
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        from flask import abort
+
+        abort(404)
+    return user
+
+
+@users_bp.route("/")
+def index():
+    require(current_user, "user.manage")
+    query = select(User)
+    term = request.args.get("q", "").strip()
+    if term:
+        like = f"%{term.lower()}%"
+        query = query.where(or_(User.email.like(like), User.name.ilike(f"%{term}%")))
+    role = request.args.get("role", "")
+    if role in ("admin", "official", "trainer"):
+        query = query.where(User.role == role)
+    sort = request.args.get("sort", "name")
+    columns = {"name": User.name, "email": User.email, "role": User.role,
+               "last_login": User.last_login_at}
+    column = columns.get(sort.lstrip("-"), User.name)
+    query = query.order_by(column.desc() if sort.startswith("-") else column.asc(), User.id)
+    return render_template("auth/users.html", page=paginate(query), term=term, role=role,
+                           confirm_form=ConfirmForm())
+
+
+@users_bp.route("/new", methods=["GET", "POST"])
+def create():
+    require(current_user, "user.manage")
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(email=form.email.data, name=form.name.data,
+                                        role=form.role.data, password=form.password.data,
+                                        locale=form.locale.data, created_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account for %(email)s created.", email=user.email), "success")
+            return redirect(url_for("users.index"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@users_bp.route("/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int):
+    require(current_user, "user.manage")
+    user = _get_user(user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.locale.data = user.locale or ""
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, email=form.email.data, name=form.name.data,
+                                 role=form.role.data, locale=form.locale.data,
+                                 updated_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("users.index"))
+    return render_template("auth/user_form.html", form=form, user=user,
+                           reset_form=ResetPasswordForm(prefix="reset"),
+                           confirm_form=ConfirmForm())
+
+
+@users_bp.route("/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    require(current_user, "user.manage")
+    user = _get_user(user_id)
+    form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data, changed_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            if user.id == current_user.id:
+                login_user(user)
+            flash(_("New password set for %(email)s.", email=user.email), "success")
+            return redirect(url_for("users.edit", user_id=user.id))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(_("Password not changed: %(reason)s", reason=message), "error")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@users_bp.route("/<int:user_id>/active", methods=["POST"])
+def set_active(user_id: int):
+    require(current_user, "user.manage")
+    user = _get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("users.edit", user_id=user.id))
+    make_active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, make_active, changed_by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if make_active:
+            flash(_("Account %(email)s is active again.", email=user.email), "success")
+        else:
+            flash(_("Account %(email)s deactivated; its sessions have ended.", email=user.email),
+                  "success")
+    return redirect(url_for("users.edit", user_id=user.id))

@@ -1,0 +1,1 @@
+"""Reference data: regions and districts (a tree), sectors, courses."""

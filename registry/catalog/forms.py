@@ -1,0 +1,105 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from registry.catalog.models import Region, Sector
+from registry.extensions import db
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def country_choices():
+    return [("UZ", _l("Uzbekistan")), ("MN", _l("Mongolia")), ("VN", _l("Viet Nam"))]
+
+
+def region_choices(blank_label=None):
+    """Every region as "Parent › Child", sorted by path, for a select."""
+    regions = db.session.scalars(db.select(Region)).all()
+    choices = sorted(((region.id, region.path) for region in regions), key=lambda item: item[1])
+    return [("", blank_label or _l("— none —"))] + choices
+
+
+def sector_choices():
+    sectors = db.session.scalars(db.select(Sector).order_by(Sector.name)).all()
+    return [("", _l("— none —"))] + [(sector.id, sector.name) for sector in sectors]
+
+
+class RegionForm(FlaskForm):
+    country = SelectField(_l("Country"), choices=country_choices, validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    kind = SelectField(_l("Kind"), choices=[("region", _l("Region")), ("city", _l("City")),
+                                            ("district", _l("District")),
+                                            ("khoroo", _l("Khoroo"))])
+    parent_id = SelectField(_l("Part of"), coerce=_optional_int, validators=[Optional()],
+                            description=_l("Leave empty for a top-level region."))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_id.choices = region_choices()
+
+
+class SectorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30),
+                                               Regexp(r"^[A-Za-z0-9_-]+$",
+                                                      message=_l("Letters, digits, - and _ only."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    submit = SubmitField(_l("Save"))
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=250)])
+    kind = SelectField(_l("Kind"), choices=[
+        ("enterprise", _l("Enterprise")), ("ministry", _l("Ministry")),
+        ("agency", _l("Agency")), ("local_administration", _l("Local administration")),
+        ("other", _l("Other"))])
+    sector_id = SelectField(_l("Sector"), coerce=_optional_int, validators=[Optional()])
+    region_id = SelectField(_l("Region or district"), coerce=_optional_int,
+                            validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector_id.choices = sector_choices()
+        self.region_id.choices = region_choices()
+
+
+class CourseForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=250)])
+    standards = StringField(_l("Standards covered"), validators=[Optional(), Length(max=250)],
+                            description=_l("For example: ISO 9001:2015, ISO 19011:2018"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    certificate_kind = SelectField(_l("Certificate"), choices=[
+        ("attendance", _l("Certificate of attendance")),
+        ("internal_auditor", _l("Internal auditor certificate (exam)"))])
+    hours = IntegerField(_l("Hours"), validators=[DataRequired(), NumberRange(1, 1000)])
+    days = IntegerField(_l("Days"), validators=[DataRequired(), NumberRange(1, 60)])
+    pass_mark = IntegerField(_l("Pass mark (%)"), validators=[Optional(), NumberRange(0, 100)],
+                             description=_l("Required for internal-auditor courses."))
+    min_attendance_percent = IntegerField(_l("Minimum attendance (%)"), default=100,
+                                          validators=[DataRequired(), NumberRange(0, 100)])
+    validity_months = IntegerField(_l("Valid for (months)"),
+                                   validators=[Optional(), NumberRange(1, 600)],
+                                   description=_l("Leave empty for certificates without expiry."))
+    number_prefix = StringField(
+        _l("Number prefix"), validators=[DataRequired(), Length(max=10),
+                                         Regexp(r"^[A-Za-z]{1,10}$",
+                                                message=_l("Latin letters only."))],
+        description=_l("Certificates are numbered PREFIX-YEAR-00001."))
+    languages = StringField(_l("Certificate languages"), default="en",
+                            validators=[DataRequired(), Length(max=60),
+                                        Regexp(r"^[a-z]{2}(,[a-z]{2})*$",
+                                               message=_l("Language codes separated by commas, "
+                                                          "e.g. uz,ru,en."))])
+    active = BooleanField(_l("Offered (active)"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def validate_pass_mark(self, field):
+        if self.certificate_kind.data == "internal_auditor" and field.data is None:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("An internal-auditor course needs a pass mark."))

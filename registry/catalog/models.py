@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.database import TimestampMixin
+from registry.extensions import db
+
+REGION_KINDS = ("region", "city", "district", "khoroo")
+CERTIFICATE_KINDS = ("attendance", "internal_auditor")
+COUNTRIES = ("UZ", "MN", "VN")
+
+
+class Region(TimestampMixin, db.Model):
+    """A region, city, district or khoroo; ``parent`` makes the tree."""
+
+    __tablename__ = "region"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "name"),
+        # Top-level names are unique per country (NULL parents are never equal in a UNIQUE).
+        Index("uq_region_top_level_name", "country", "name", unique=True,
+              sqlite_where=db.text("parent_id IS NULL"),
+              postgresql_where=db.text("parent_id IS NULL")),
+        CheckConstraint("kind IN ('region', 'city', 'district', 'khoroo')", name="kind"),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    name: Mapped[str] = mapped_column(String(150), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="RESTRICT"), index=True
+    )
+
+    parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Region]] = relationship(
+        back_populates="parent", order_by="Region.name",
+        # Let the database refuse deleting a region that has children (never orphan them).
+        passive_deletes="all",
+    )
+
+    @property
+    def path(self) -> str:
+        parts, node = [], self
+        while node is not None:
+            parts.append(node.name)
+            node = node.parent
+        return " › ".join(reversed(parts))
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Sector(TimestampMixin, db.Model):
+    """An economic sector, used to group organizations in reports."""
+
+    __tablename__ = "sector"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(150), unique=True, nullable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(TimestampMixin, db.Model):
+    """What is taught and what its certificate says: kind, pass rules, validity, number prefix."""
+
+    __tablename__ = "course"
+    __table_args__ = (
+        CheckConstraint(
+            "certificate_kind IN ('attendance', 'internal_auditor')", name="certificate_kind"
+        ),
+        CheckConstraint("pass_mark IS NULL OR (pass_mark BETWEEN 0 AND 100)", name="pass_mark"),
+        CheckConstraint(
+            "certificate_kind <> 'internal_auditor' OR pass_mark IS NOT NULL",
+            name="auditor_has_pass_mark",
+        ),
+        CheckConstraint("min_attendance_percent BETWEEN 0 AND 100", name="min_attendance"),
+        CheckConstraint("hours > 0", name="hours_positive"),
+        CheckConstraint("days > 0", name="days_positive"),
+        CheckConstraint(
+            "validity_months IS NULL OR validity_months > 0", name="validity_positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(250), nullable=False)
+    standards: Mapped[str] = mapped_column(String(250), default="", nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    certificate_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    hours: Mapped[int] = mapped_column(nullable=False)
+    days: Mapped[int] = mapped_column(nullable=False)
+    pass_mark: Mapped[int | None]
+    min_attendance_percent: Mapped[int] = mapped_column(default=100, nullable=False)
+    validity_months: Mapped[int | None]
+    number_prefix: Mapped[str] = mapped_column(String(10), nullable=False)
+    languages: Mapped[str] = mapped_column(String(60), default="en", nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+    @property
+    def is_internal_auditor(self) -> bool:
+        return self.certificate_kind == "internal_auditor"
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,111 @@
+"""Reference data (regions, sectors, organizations, courses): create, change, delete.
+
+One generic path serves all four kinds because the rules are the same: names are cleaned
+(NFC, trimmed), duplicates are refused with a message on the offending field, every change
+writes one audit event, and a record that is still referred to cannot be deleted.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from registry.audit.services import record, save_with_audit
+from registry.catalog.models import Course, Region, Sector
+from registry.errors import Conflict, DomainError
+from registry.extensions import db
+from registry.people.models import Organization
+from registry.people.names import clean_name
+
+# kind -> (model, the fields that identify a record, the form field that shows a duplicate)
+REFERENCE_KINDS = {
+    "region": (Region, ("country", "parent_id", "name"), "name"),
+    "sector": (Sector, ("code",), "code"),
+    "organization": (Organization, ("name", "region_id"), "name"),
+    "course": (Course, ("code",), "code"),
+}
+
+_TEXT_FIELDS = {"name", "title", "code", "standards", "description", "number_prefix", "languages"}
+
+
+def _clean(values: dict) -> dict:
+    cleaned = {}
+    for key, value in values.items():
+        if key in _TEXT_FIELDS and isinstance(value, str):
+            value = clean_name(value)
+            if key in ("code", "number_prefix"):
+                value = value.upper()
+        cleaned[key] = value
+    return cleaned
+
+
+def _check_region_parent(region: Region, parent_id: int | None) -> None:
+    """A region cannot sit under itself or under one of its own descendants, or another country."""
+    node = db.session.get(Region, parent_id) if parent_id else None
+    if parent_id and node is None:
+        raise DomainError(_l("Choose an existing parent."), field="parent_id")
+    if node is not None and node.country != region.country:
+        raise DomainError(_l("The parent belongs to another country."), field="parent_id")
+    while node is not None:
+        if region.id is not None and node.id == region.id:
+            raise DomainError(_l("A region cannot be placed under itself."), field="parent_id")
+        node = node.parent
+
+
+def _check_course_rules(course: Course) -> None:
+    if course.certificate_kind == "internal_auditor" and course.pass_mark is None:
+        raise DomainError(_l("An internal-auditor course needs a pass mark."), field="pass_mark")
+
+
+def _duplicate_exists(kind: str, obj, values: dict) -> bool:
+    model, key_fields, _field = REFERENCE_KINDS[kind]
+    query = select(model.id)
+    for name in key_fields:
+        column = getattr(model, name)
+        value = values.get(name, getattr(obj, name))
+        query = query.where(column.is_(None) if value is None else column == value)
+    if obj.id is not None:
+        query = query.where(model.id != obj.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def save_reference(kind: str, obj, values: dict, *, actor):
+    """Create (``obj`` new) or change a reference record; returns it. Refuses duplicates."""
+    model, _keys, error_field = REFERENCE_KINDS[kind]
+    values = _clean(values)
+    if _duplicate_exists(kind, obj, values):
+        raise Conflict(_l("A record with this name or code already exists."), field=error_field)
+    is_new = obj.id is None
+    for key, value in values.items():
+        setattr(obj, key, value)
+    if kind == "region":
+        _check_region_parent(obj, obj.parent_id)
+    if kind == "course":
+        _check_course_rules(obj)
+    try:
+        with db.session.begin_nested():
+            save_with_audit(actor, f"{kind}.{'create' if is_new else 'update'}", obj,
+                                    summary=str(getattr(obj, "name", None) or obj.title))
+    except IntegrityError:
+        # Another user saved the same name a moment ago: the database said no.
+        raise Conflict(_l("A record with this name or code already exists."),
+                       field=error_field) from None
+    return obj
+
+
+def delete_reference(kind: str, obj, *, actor) -> None:
+    """Delete a reference record that nothing refers to; otherwise say that it is in use."""
+    model, _keys, _field = REFERENCE_KINDS[kind]
+    label = str(getattr(obj, "name", None) or obj.title)
+    record_id = obj.id
+    try:
+        with db.session.begin_nested():
+            db.session.delete(obj)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _l("“%(name)s” is still in use and cannot be deleted.", name=label)
+        ) from None
+    record(actor, f"{kind}.delete", record_type=model.__tablename__, record_id=record_id,
+           summary=label)
+    db.session.flush()

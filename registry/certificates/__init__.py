@@ -1,0 +1,1 @@
+"""Certificates: issue, print, re-issue, revoke; PDF with QR; public verification."""

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from registry.database import UTCTimestamp, utcnow
+from registry.extensions import db
+
+CERTIFICATE_STATUSES = ("valid", "suspended", "revoked")
+
+
+class CertificateNumberCounter(db.Model):
+    """The last serial used per prefix and year; incremented inside the issuing transaction so
+    that printed numbers are gapless and unique even under concurrent issuance."""
+
+    __tablename__ = "certificate_number_counter"
+    __table_args__ = (CheckConstraint("last_serial >= 0", name="last_serial_non_negative"),)
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_serial: Mapped[int] = mapped_column(default=0, nullable=False)
+
+
+class Certificate(db.Model):
+    """One revision of an issued certificate: a snapshot of what was printed.
+
+    Three identities are kept apart: ``id`` (database), ``number`` (printed, gapless per
+    prefix and year; revisions share it) and ``public_code`` (random, in the QR link).
+    Nothing here is ever deleted; a correction is a new revision that supersedes this one.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        UniqueConstraint("prefix", "year", "serial", "revision"),
+        UniqueConstraint("registration_id", "revision"),
+        CheckConstraint("status IN ('valid', 'suspended', 'revoked')", name="status"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("serial >= 1", name="serial_positive"),
+        CheckConstraint(
+            "valid_until IS NULL OR valid_until >= issued_on", name="valid_after_issue"
+        ),
+        CheckConstraint(
+            "status = 'valid' OR status_reason IS NOT NULL", name="status_has_reason"
+        ),
+        Index("ix_certificate_number", "number"),
+        Index("ix_certificate_person_id", "person_id"),
+        Index("ix_certificate_seminar_id", "seminar_id"),
+        Index("ix_certificate_course_issued", "course_id", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="RESTRICT"), nullable=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), nullable=False
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="RESTRICT"), nullable=False
+    )
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminar.id", ondelete="RESTRICT"), nullable=False
+    )
+
+    prefix: Mapped[str] = mapped_column(String(10), nullable=False)
+    year: Mapped[int] = mapped_column(nullable=False)
+    serial: Mapped[int] = mapped_column(nullable=False)
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    revision: Mapped[int] = mapped_column(default=1, nullable=False)
+    public_code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+
+    # What was printed (a snapshot: later edits of the person or course do not change it).
+    holder_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    holder_latin_name: Mapped[str | None] = mapped_column(String(250))
+    course_title: Mapped[str] = mapped_column(String(250), nullable=False)
+    standards: Mapped[str] = mapped_column(String(250), default="", nullable=False)
+    hours: Mapped[int] = mapped_column(nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    issuer_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    signatories: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+
+    status: Mapped[str] = mapped_column(String(20), default="valid", nullable=False)
+    status_reason: Mapped[str | None] = mapped_column(String(60))  # public category
+    status_note: Mapped[str | None] = mapped_column(Text)  # internal, staff only
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    status_changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT")
+    )
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate.id", ondelete="RESTRICT")
+    )
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    issued_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, nullable=False)
+
+    payload: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    signature: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    key_id: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    # The rendered PDF of this revision, kept once made so a reprint costs nothing.
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    registration = relationship("Registration")
+    person = relationship("Person")
+    course = relationship("Course")
+    seminar = relationship("Seminar")
+    superseded_by = relationship("Certificate", remote_side=[id])
+
+    @property
+    def printed_number(self) -> str:
+        return self.number if self.revision == 1 else f"{self.number}/{self.revision}"
+
+    def status_on(self, day: date) -> str:
+        """What the verification page says on ``day``: superseded, revoked, suspended,
+        expired or valid (in that order of precedence)."""
+        if self.superseded_by_id is not None:
+            return "superseded"
+        if self.status in ("revoked", "suspended"):
+            return self.status
+        if self.valid_until is not None and day > self.valid_until:
+            return "expired"
+        return "valid"

@@ -1,0 +1,56 @@
+"""Command-line tools (``flask --app wsgi <command>``). Each command's help is its docstring."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from registry.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Sign-in email (case-insensitive, unique).")
+@click.option("--name", default="", help="Full name; defaults to the part of the email before @.")
+@click.option("--role", required=True, type=click.Choice(["admin", "official", "trainer"]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters; asked for when not given.")
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account (for example the first administrator)."""
+    from registry.auth.services import create_user
+    from registry.errors import DomainError
+
+    try:
+        user = create_user(email=email, name=name or email.split("@")[0], role=role,
+                           password=password, created_by=None)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("demo-data")
+def demo_data_command() -> None:
+    """Load demo data (regions, sectors, courses, people, seminars, staff logins) once.
+
+    Does nothing when the database already has users, so it is safe to run on every start.
+    """
+    from registry.auth.models import User
+    from registry.demo import DEMO_LOGINS, load_demo_data
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Demo data: the database already has users; nothing loaded.")
+        click.echo("Demo logins (unless changed since):")
+    else:
+        summary = load_demo_data()
+        db.session.commit()
+        click.echo("Demo data loaded: "
+                   + ", ".join(f"{count} {what}" for what, count in summary.items()))
+        click.echo("Demo logins:")
+    for email, password, role in DEMO_LOGINS:
+        click.echo(f"  {role:<9} {email}  /  {password}")

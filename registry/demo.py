@@ -1,0 +1,206 @@
+"""Demo data: a realistic, small picture of Uzbekistan's and Mongolia's ISO 9001 programmes.
+
+Used by ``flask demo-data`` (and so by ``make run``). Names are written as their owners write
+them: Uzbek Cyrillic and Latin, Mongolian Cyrillic, Vietnamese.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from registry.auth.services import create_user
+from registry.catalog.models import Course, Region, Sector
+from registry.extensions import db
+from registry.people.models import Organization, Person
+from registry.people.names import clean_name, search_key
+from registry.seminars.models import Attendance, Registration, Seminar, SeminarDay
+
+DEMO_LOGINS = [
+    ("admin@registry.test", "admin-demo-2026", "admin"),
+    ("official@registry.test", "official-demo-2026", "official"),
+    ("trainer@registry.test", "trainer-demo-2026", "trainer"),
+]
+
+UZBEKISTAN = {
+    "Republic of Karakalpakstan": ["Nukus", "Chimbay", "Beruniy"],
+    "Andijan Region": ["Asaka", "Baliqchi", "Shahrixon"],
+    "Bukhara Region": ["Gʻijduvon", "Kogon", "Romitan"],
+    "Fergana Region": ["Margʻilon", "Quva", "Rishton"],
+    "Jizzakh Region": ["Zomin", "Gʻallaorol"],
+    "Kashkadarya Region": ["Shahrisabz", "Qarshi", "Kitob"],
+    "Khorezm Region": ["Urganch", "Xiva", "Xonqa"],
+    "Namangan Region": ["Chust", "Kosonsoy", "Toʻraqoʻrgʻon"],
+    "Navoi Region": ["Karmana", "Nurota"],
+    "Samarkand Region": ["Urgut", "Kattaqoʻrgʻon", "Pastdargʻom"],
+    "Surkhandarya Region": ["Termiz", "Denov", "Sherobod"],
+    "Syrdarya Region": ["Guliston", "Boyovut"],
+    "Tashkent Region": ["Chirchiq", "Olmaliq", "Zangiota"],
+    "Tashkent City": ["Chilonzor", "Yunusobod", "Mirzo Ulugʻbek", "Yakkasaroy"],
+}
+
+ULAANBAATAR_DISTRICTS = {
+    "Баянгол": 4, "Баянзүрх": 4, "Чингэлтэй": 3, "Хан-Уул": 3, "Сонгинохайрхан": 4,
+    "Сүхбаатар": 3,
+}
+
+SECTORS = [
+    ("AGRI-FOOD", "Agriculture and food"), ("CONSTR-MAT", "Construction materials"),
+    ("TEXTILES", "Textiles"), ("CHEMICALS", "Chemicals"),
+    ("FURNITURE", "Furniture and woodworking"), ("SILK", "Silk"),
+    ("ELECTRICAL", "Electrical engineering"), ("LEATHER", "Leather and footwear"),
+    ("MACHINERY", "Machinery"), ("PHARMA", "Pharmaceuticals"), ("POULTRY", "Poultry"),
+    ("PUBLIC-ADMIN", "Public administration"),
+]
+
+PEOPLE_UZ = [
+    ("Ўктам Қодиров", "O'ktam Qodirov", "Quality manager"),
+    ("Гулнора Ҳасанова", "Gulnora Hasanova", "Head of production"),
+    ("Шаҳноза Ғуломова", "Shahnoza G'ulomova", "Chief technologist"),
+    ("Oʻlmas Gʻaniyev", None, "Quality engineer"),
+    ("Dilfuza Toʻxtayeva", None, "Laboratory head"),
+    ("Бахтиёр Юсупов", "Baxtiyor Yusupov", "Deputy director"),
+    ("Нодира Абдуллаева", "Nodira Abdullayeva", "Standardisation specialist"),
+    ("Жасур Эргашев", "Jasur Ergashev", "Export manager"),
+]
+PEOPLE_MN = [
+    ("Өлзийбаяр Батболд", "Olziibayar Batbold", "Khoroo governor's officer"),
+    ("Үүрцайх Гантулга", "Uurtsaikh Gantulga", "Social worker"),
+    ("Мөнхзул Дорж", "Munkhzul Dorj", "Khoroo secretary"),
+    ("Түвшинжаргал Сүхээ", "Tuvshinjargal Sukhee", "Registration officer"),
+]
+PEOPLE_VN = [
+    ("Nguyễn Thị Thắm", "Nguyen Thi Tham", "Quality assurance lead"),
+    ("Trần Văn Đức", "Tran Van Duc", "Production manager"),
+    ("Lê Thị Hồng Nhung", "Le Thi Hong Nhung", "Export documentation officer"),
+]
+
+
+def _region(country, name, kind, parent=None):
+    region = Region(country=country, name=clean_name(name), kind=kind, parent=parent)
+    db.session.add(region)
+    return region
+
+
+def _person(full_name, latin_name, position, organization, region):
+    full_name = clean_name(full_name)
+    person = Person(full_name=full_name, latin_name=clean_name(latin_name) if latin_name else None,
+                    search_name=search_key(full_name),
+                    position=position, organization=organization, region=region)
+    db.session.add(person)
+    return person
+
+
+def _seminar(course, title, start, *, region, venue, language, capacity, status, trainer,
+             creator):
+    days = [start + timedelta(days=offset) for offset in range(course.days)]
+    seminar = Seminar(course=course, title=title, start_date=days[0], end_date=days[-1],
+                      venue=venue, region=region, language=language, capacity=capacity,
+                      status=status, created_by_id=creator.id)
+    seminar.trainers.append(trainer)
+    seminar.days = [SeminarDay(day=day) for day in days]
+    db.session.add(seminar)
+    return seminar
+
+
+def load_demo_data() -> dict:
+    """Add the demo set to the session (the caller commits); returns what was added."""
+    admin = None
+    users = {}
+    for email, password, role in DEMO_LOGINS:
+        name = {"admin": "Registry Administrator", "official": "Malika Rahimova",
+                "trainer": "Anvar Karimov"}[role]
+        users[role] = create_user(email=email, name=name, role=role, password=password,
+                                  created_by=admin)
+        admin = admin or users[role]
+
+    regions = {}
+    for region_name, districts in UZBEKISTAN.items():
+        kind = "city" if region_name == "Tashkent City" else "region"
+        parent = regions[region_name] = _region("UZ", region_name, kind)
+        for district in districts:
+            regions[district] = _region("UZ", district, "district", parent)
+    ulaanbaatar = regions["Улаанбаатар"] = _region("MN", "Улаанбаатар", "city")
+    for district, khoroos in ULAANBAATAR_DISTRICTS.items():
+        node = regions[district] = _region("MN", district, "district", ulaanbaatar)
+        for number in range(1, khoroos + 1):
+            regions[f"{district} {number}"] = _region("MN", f"{number}-р хороо", "khoroo", node)
+    hanoi = regions["Hà Nội"] = _region("VN", "Hà Nội", "city")
+    regions["Cầu Giấy"] = _region("VN", "Cầu Giấy", "district", hanoi)
+
+    sectors = {code: Sector(code=code, name=name) for code, name in SECTORS}
+    db.session.add_all(sectors.values())
+
+    auditor = Course(code="ISO9001-IA", title="ISO 9001:2015 Internal Auditor",
+                     standards="ISO 9001:2015, ISO 19011:2018",
+                     description="Planning and conducting internal audits of a quality "
+                                 "management system; audit evidence, findings and reports.",
+                     certificate_kind="internal_auditor", hours=24, days=3, pass_mark=70,
+                     min_attendance_percent=100, validity_months=36, number_prefix="IA",
+                     languages="uz,ru,en")
+    exporters = Course(code="ISO9001-INTRO", title="Introduction to ISO 9001 for exporters",
+                       standards="ISO 9001:2015",
+                       description="What ISO 9001 asks of an exporting enterprise and how "
+                                   "certification opens markets.",
+                       certificate_kind="attendance", hours=8, days=1, pass_mark=None,
+                       min_attendance_percent=100, validity_months=None, number_prefix="AT",
+                       languages="uz,ru,en")
+    db.session.add_all([auditor, exporters])
+
+    organizations = [
+        Organization(name="“Andijon Tekstil” MChJ", kind="enterprise",
+                     sector=sectors["TEXTILES"], region=regions["Asaka"]),
+        Organization(name="“Margʻilon Ipagi” AJ", kind="enterprise", sector=sectors["SILK"],
+                     region=regions["Margʻilon"]),
+        Organization(name="“Qizilqum Sement” AJ", kind="enterprise",
+                     sector=sectors["CONSTR-MAT"], region=regions["Karmana"]),
+        Organization(name="Oʻzstandart agentligi", kind="agency",
+                     sector=sectors["PUBLIC-ADMIN"], region=regions["Yunusobod"]),
+        Organization(name="Баянзүрх дүүргийн Засаг даргын тамгын газар",
+                     kind="local_administration", sector=sectors["PUBLIC-ADMIN"],
+                     region=regions["Баянзүрх"]),
+        Organization(name="Công ty TNHH Dệt may Hà Nội", kind="enterprise",
+                     sector=sectors["TEXTILES"], region=regions["Cầu Giấy"]),
+    ]
+    db.session.add_all(organizations)
+
+    people = [_person(*row, organizations[index % 3], organizations[index % 3].region)
+              for index, row in enumerate(PEOPLE_UZ)]
+    people_mn = [_person(*row, organizations[4], regions[f"Баянзүрх {index % 4 + 1}"])
+                 for index, row in enumerate(PEOPLE_MN)]
+    people_vn = [_person(*row, organizations[5], regions["Cầu Giấy"]) for row in PEOPLE_VN]
+    db.session.flush()
+
+    today = date.today()
+    trainer, official = users["trainer"], users["official"]
+    done = _seminar(auditor, "ISO 9001 internal auditors — Fergana valley", today - timedelta(40),
+                    region=regions["Fergana Region"], venue="Fergana, Mustaqillik 12",
+                    language="uz", capacity=20, status="completed", trainer=trainer,
+                    creator=official)
+    _seminar(exporters, "ISO 9001 for exporters — Tashkent", today + timedelta(14),
+             region=regions["Tashkent City"], venue="Tashkent, Oʻzstandart, hall 2",
+             language="ru", capacity=40, status="open", trainer=trainer, creator=official)
+    khoroo = _seminar(auditor, "Дотоод аудитор — Баянзүрх дүүрэг", today + timedelta(30),
+                      region=regions["Баянзүрх"], venue="Баянзүрх дүүргийн ЗДТГ",
+                      language="mn", capacity=14, status="open", trainer=trainer,
+                      creator=official)
+    _seminar(exporters, "ISO 9001 cho doanh nghiệp xuất khẩu", today + timedelta(45),
+             region=regions["Hà Nội"], venue="Hà Nội", language="vi", capacity=30,
+             status="draft", trainer=trainer, creator=official)
+    db.session.flush()
+
+    scores = [92, 85, 64, 78, 100, 71, 55, None]
+    for person, score in zip(people, scores):
+        registration = Registration(seminar=done, person=person, status="registered",
+                                    exam_score=score)
+        db.session.add(registration)
+        done.seats_taken += 1
+        for seminar_day in done.days:
+            # One participant missed the last day: attendance below 100 % fails the course.
+            present = not (score == 71 and seminar_day is done.days[-1])
+            registration.attendance.append(Attendance(seminar_day=seminar_day, present=present))
+    for person in people_mn:
+        db.session.add(Registration(seminar=khoroo, person=person, status="registered"))
+        khoroo.seats_taken += 1
+    db.session.flush()
+    return {"users": len(users), "regions": len(regions), "sectors": len(sectors),
+            "courses": 2, "organizations": len(organizations),
+            "people": len(people) + len(people_mn) + len(people_vn), "seminars": 4}

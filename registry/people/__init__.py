@@ -1,0 +1,1 @@
+"""Participants and their organizations: find-or-create, duplicate detection, search."""

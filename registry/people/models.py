@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.database import TimestampMixin
+from registry.extensions import db
+
+ORGANIZATION_KINDS = ("ministry", "agency", "enterprise", "local_administration", "other")
+
+
+class Organization(TimestampMixin, db.Model):
+    """Where a participant works: a ministry, agency, enterprise or local administration."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        UniqueConstraint("name", "region_id"),
+        CheckConstraint(
+            "kind IN ('ministry', 'agency', 'enterprise', 'local_administration', 'other')",
+            name="kind",
+        ),
+        Index("ix_organization_sector_id", "sector_id"),
+        Index("ix_organization_region_id", "region_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(250), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), default="enterprise", nullable=False)
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id", ondelete="RESTRICT"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+
+    sector = relationship("Sector")
+    region = relationship("Region")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(TimestampMixin, db.Model):
+    """A participant. The national identifier is private: used to find duplicates, never shown
+    on a public page."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_search_name", "search_name"),
+        Index("ix_person_email", "email"),
+        Index("ix_person_organization_id", "organization_id"),
+        Index("ix_person_region_id", "region_id"),
+        CheckConstraint("full_name <> ''", name="full_name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    latin_name: Mapped[str | None] = mapped_column(String(250))
+    search_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    national_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[str | None] = mapped_column(String(200))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+    # Set when this record was merged into another; kept so old links still resolve.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT")
+    )
+
+    organization = relationship("Organization")
+    region = relationship("Region")
+
+    def __str__(self) -> str:
+        return self.full_name

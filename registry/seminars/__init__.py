@@ -1,0 +1,1 @@
+"""Seminars: sessions, registration with capacity and waiting list, attendance, results."""

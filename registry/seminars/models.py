@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.database import TimestampMixin, UTCTimestamp, utcnow
+from registry.extensions import db
+
+SEMINAR_STATUSES = ("draft", "open", "in_progress", "completed", "cancelled")
+REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
+OUTCOMES = ("pending", "passed", "failed")
+
+seminar_trainer = Table(
+    "seminar_trainer",
+    db.Model.metadata,
+    Column("seminar_id", ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_seminar_trainer_user_id", "user_id"),
+)
+
+
+class Seminar(TimestampMixin, db.Model):
+    """One run of a course. ``seats_taken`` is the number of registered (not waiting)
+    participants, kept in the row so that taking a seat is one atomic conditional UPDATE."""
+
+    __tablename__ = "seminar"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'open', 'in_progress', 'completed', 'cancelled')", name="status"
+        ),
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within"),
+        CheckConstraint(
+            "status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"
+        ),
+        Index("ix_seminar_status_start", "status", "start_date"),
+        Index("ix_seminar_course_id", "course_id"),
+        Index("ix_seminar_region_id", "region_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"),
+                                           nullable=False)
+    title: Mapped[str] = mapped_column(String(250), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    venue: Mapped[str] = mapped_column(String(250), default="", nullable=False)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+    language: Mapped[str] = mapped_column(String(10), default="en", nullable=False)
+    capacity: Mapped[int] = mapped_column(nullable=False)
+    seats_taken: Mapped[int] = mapped_column(default=0, nullable=False)
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), default="draft", nullable=False)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+
+    course = relationship("Course")
+    region = relationship("Region")
+    trainers = relationship("User", secondary=seminar_trainer, order_by="User.name")
+    days: Mapped[list[SeminarDay]] = relationship(
+        back_populates="seminar", order_by="SeminarDay.day", cascade="all, delete-orphan"
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="seminar", order_by="Registration.id"
+    )
+
+    def is_trainer(self, user) -> bool:
+        return any(trainer.id == getattr(user, "id", None) for trainer in self.trainers)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SeminarDay(db.Model):
+    """One day of a seminar (days need not be consecutive)."""
+
+    __tablename__ = "seminar_day"
+    __table_args__ = (UniqueConstraint("seminar_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminar.id", ondelete="CASCADE"), nullable=False
+    )
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+
+    seminar: Mapped[Seminar] = relationship(back_populates="days")
+
+
+class Registration(TimestampMixin, db.Model):
+    """A person in a seminar: registered, waiting, or cancelled; attendance and exam score.
+
+    The outcome is derived (see ``derive_outcome``), except that a trainer may explicitly
+    leave it pending when completing a seminar.
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        UniqueConstraint("seminar_id", "person_id"),
+        CheckConstraint(
+            "status IN ('registered', 'waitlisted', 'cancelled')", name="status"
+        ),
+        CheckConstraint(
+            "exam_score IS NULL OR (exam_score BETWEEN 0 AND 100)", name="exam_score_range"
+        ),
+        Index("ix_registration_person_id", "person_id"),
+        Index("ix_registration_seminar_status", "seminar_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminar.id", ondelete="RESTRICT"), nullable=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), nullable=False
+    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The queue order of the waiting list: when the person (last) joined it.
+    status_changed_at: Mapped[datetime] = mapped_column(
+        UTCTimestamp(), default=utcnow, nullable=False
+    )
+    exam_score: Mapped[int | None]
+    left_pending: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+    seminar: Mapped[Seminar] = relationship(back_populates="registrations")
+    person = relationship("Person")
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    def attendance_percent(self) -> int:
+        """Share of the seminar's days this person was marked present on (0-100, rounded down)."""
+        total_days = len(self.seminar.days)
+        if total_days == 0:
+            return 0
+        present_days = sum(1 for mark in self.attendance if mark.present)
+        return present_days * 100 // total_days
+
+    def derive_outcome(self) -> str:
+        """``pending`` | ``passed`` | ``failed`` from attendance, exam score and the course rules.
+
+        Attendance courses pass on attendance alone; internal-auditor courses also need an exam
+        score at or above the pass mark. Until the seminar is completed (or while the trainer
+        left it pending) the outcome is ``pending``.
+        """
+        if self.status != "registered" or self.left_pending:
+            return "pending"
+        if self.seminar.status != "completed":
+            return "pending"
+        course = self.seminar.course
+        if self.attendance_percent() < course.min_attendance_percent:
+            return "failed"
+        if course.certificate_kind == "internal_auditor":
+            if self.exam_score is None:
+                return "pending"
+            return "passed" if self.exam_score >= (course.pass_mark or 0) else "failed"
+        return "passed"
+
+
+class Attendance(db.Model):
+    """Whether a registered person was present on one seminar day."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "seminar_day_id"),
+        Index("ix_attendance_seminar_day_id", "seminar_day_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), nullable=False
+    )
+    seminar_day_id: Mapped[int] = mapped_column(
+        ForeignKey("seminar_day.id", ondelete="CASCADE"), nullable=False
+    )
+    present: Mapped[bool] = mapped_column(nullable=False)
+
+    registration: Mapped[Registration] = relationship(back_populates="attendance")
+    seminar_day = relationship("SeminarDay")

@@ -1,0 +1,114 @@
+"""Run the whole test suite on SQLite, then on PostgreSQL (never silently skipped).
+
+PostgreSQL: when a server answers on 127.0.0.1:5432 (trust auth, user postgres) a throwaway
+database is created for this run and dropped afterwards; otherwise PostgreSQL is installed
+with apt-get when missing and a throwaway cluster of this run's own is started in a temporary
+folder (initdb + pg_ctl) and removed at the end.
+
+Usage: python tests/tools/run_suite.py [pytest arguments...]
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+
+import psycopg
+
+SHARED_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+OWN_PORT = 55432
+
+
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def _server_binaries() -> str:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        print("PostgreSQL is not installed: installing it with apt-get ...", flush=True)
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                               "postgresql"], check=True, env=env)
+        # The package may start a server of its own on 5432; ours stays separate either way.
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1])
+
+
+@contextmanager
+def postgres_server():
+    """Yield the URL of a PostgreSQL server's maintenance database."""
+    if _answers(SHARED_SERVER):
+        print("PostgreSQL: using the server on 127.0.0.1:5432.", flush=True)
+        yield SHARED_SERVER
+        return
+    bindir = _server_binaries()
+    folder = tempfile.mkdtemp(prefix="registry-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    data, log = os.path.join(folder, "data"), os.path.join(folder, "log")
+    print(f"PostgreSQL: starting a throwaway cluster in {folder} on port {OWN_PORT}.", flush=True)
+    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres",
+                                 "-E", "UTF8", "--locale=C.UTF-8"]),
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-o",
+                                 f"-k {folder} -p {OWN_PORT} -c listen_addresses=127.0.0.1 "
+                                 "-c fsync=off -c full_page_writes=off", "start"]), check=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{OWN_PORT}/postgres"
+    finally:
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]),
+                       check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_database(server_url: str):
+    name = f"registry_test_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pytest(label: str, database_url: str | None, args: list[str]) -> int:
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
+    else:
+        env.pop("TEST_DATABASE_URL", None)
+    print(f"\n===== test suite on {label} =====", flush=True)
+    return subprocess.run([sys.executable, "-m", "pytest", *args], env=env).returncode
+
+
+def main(args: list[str]) -> int:
+    results = {"SQLite": _pytest("SQLite", None, args)}
+    with postgres_server() as server, throwaway_database(server) as url:
+        results["PostgreSQL"] = _pytest("PostgreSQL", url, args)
+    print("\n===== summary =====")
+    for label, code in results.items():
+        print(f"{label}: {'passed' if code == 0 else f'FAILED (pytest exit code {code})'}")
+    return 0 if all(code == 0 for code in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
