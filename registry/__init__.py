@@ -99,6 +99,12 @@ def _register_request_hooks(app: Flask) -> None:
     app.register_blueprint(i18n_bp)
 
     @app.before_request
+    def _forget_cached_user():
+        # Flask-Login caches the user on ``g``, which lives in the app context; a request that
+        # reuses an outer app context (the test client does) must still load its own user.
+        g.pop("_login_user", None)
+
+    @app.before_request
     def _mark_write_intent():
         # A request that can change data begins its transaction as a writer (see database.py).
         g._write_intent_token = set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))

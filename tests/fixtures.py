@@ -99,6 +99,7 @@ def create_registration(seminar: Seminar, person: Person | None = None, *,
 
     registration = Registration(seminar=seminar, person=person or create_person(),
                                 status=status, exam_score=exam_score)
+    db.session.add(registration)
     if status == "registered":
         seminar.seats_taken += 1
     if present_days is not None:

@@ -1,0 +1,73 @@
+"""Turning HTML into PDF bytes with WeasyPrint - safely and cheaply.
+
+Plain data in, bytes out: no database, no request. Two things matter here (see
+../shared/notes/pdf-rendering.md):
+
+* one ``FontConfiguration`` per process, shared by every render (a fresh one costs ~50 % more);
+* a URL fetcher that fetches nothing from outside: ``data:`` URLs and the app's own packaged
+  static files only. A participant's name like ``<img src="file:///etc/passwd">`` is
+  autoescaped by the template, and even a tag that slipped through could not read a file.
+"""
+from __future__ import annotations
+
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
+STATIC_BASE_URL = STATIC_ROOT.as_uri() + "/"
+
+
+class RefusedFetch(ValueError):
+    """A document asked for something outside ``data:`` and the app's static files."""
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeURLFetcher(URLFetcher):
+        """Serves ``data:`` URLs and files under ``static/``; refuses and records the rest."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(STATIC_ROOT) and path.is_file():
+                    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(),
+                                              {"Content-Type": content_type})
+            self.refused.append(url)
+            raise RefusedFetch(f"Registry documents do not fetch {url}")
+
+    return SafeURLFetcher
+
+
+def safe_url_fetcher():
+    """A new fetcher (it records what it refused in ``.refused``)."""
+    return _fetcher_class()()
+
+
+@lru_cache(maxsize=1)
+def font_configuration():
+    """The process's one shared FontConfiguration."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(html: str, *, fetcher=None, base_url: str = STATIC_BASE_URL) -> bytes:
+    """Render an HTML document (already escaped by its template) to PDF bytes.
+
+    Relative URLs resolve inside ``static/``, so a template writes ``css/roster.css``.
+    """
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher or safe_url_fetcher())
+    return document.write_pdf(font_config=font_configuration())

@@ -1,0 +1,64 @@
+"""Every route × every role: who is refused (403), who is sent to sign in, who gets through.
+
+A route missing from the matrix fails the test, so a new page cannot skip its permission check.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import tests
+from tests.permission_world import ROLES, build_world
+
+
+def _route_modules():
+    modules = [importlib.import_module("tests.routes")]
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                modules.append(importlib.import_module(f"tests.{info.name}.routes"))
+            except ModuleNotFoundError as error:
+                if error.name != f"tests.{info.name}.routes":
+                    raise
+    return modules
+
+
+MODULES = _route_modules()
+MATRIX = {endpoint: route for module in MODULES for endpoint, route in module.ROUTES.items()}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - MATRIX.keys() == set(), "routes missing from the permission matrix"
+    assert MATRIX.keys() - endpoints == set(), "matrix names routes that do not exist"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_permissions(app, client, login_as, endpoint):
+    world = build_world()
+    for module in MODULES:
+        if hasattr(module, "setup"):
+            module.setup(world)
+    route = MATRIX[endpoint]
+    url = route.url(world)
+    for role in ROLES:
+        with client.session_transaction() as session:
+            session.clear()
+        if role != "anonymous":
+            login_as(world.users[role])
+        data = route.data(world) if route.data else {}
+        response = client.open(url, method=route.method, data=data)
+        status = response.status_code
+        assert status != 500, f"{endpoint} as {role}: 500"
+        if role == "anonymous":
+            if route.public:
+                assert status != 403, f"{endpoint} is public but refused anonymous"
+            else:
+                assert status == 302 and "/login" in response.headers["Location"], (
+                    f"{endpoint}: anonymous got {status} instead of the login page")
+        elif role in route.allowed:
+            assert status != 403, f"{endpoint}: {role} should be allowed, got 403"
+        else:
+            assert status == 403, f"{endpoint}: {role} should get 403, got {status}"
