@@ -63,11 +63,19 @@ def test_413_on_a_too_large_upload(app, client, login_as):
 @pytest.fixture
 def separate_app(tmp_path, app):
     """An app of its own, sharing the test database, for settings fixed at start-up."""
+    built = []
+
     def _build(**config):
-        return create_app({**TEST_CONFIG,
-                           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                           **config}, instance_path=str(tmp_path))
-    return _build
+        built.append(create_app({**TEST_CONFIG,
+                                 "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                 **config}, instance_path=str(tmp_path)))
+        return built[-1]
+
+    yield _build
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_429_when_signing_in_too_often(separate_app):
