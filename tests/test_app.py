@@ -12,7 +12,9 @@ def test_embedded_default_needs_no_variables(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    assert app.config["SECRET_KEY"]  # a development key is made up
+    assert len(app.config["SECRET_KEY"]) == 64  # a development key is made up ...
+    again = create_app(instance_path=str(tmp_path))
+    assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]  # ... and kept over restarts
     assert app.config["REGISTRY_BASE_URL"] == "http://127.0.0.1:5000"
 
 
