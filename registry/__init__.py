@@ -29,7 +29,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.config.from_mapping(config_module.from_environment())
     if config:
         app.config.from_mapping(config)
-    config_module.finalise(app.config)
+    config_module.finalise(app.config, app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)

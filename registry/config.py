@@ -66,7 +66,7 @@ def from_environment(environ=os.environ) -> dict:
     return values
 
 
-def finalise(config) -> None:
+def finalise(config, instance_path: str) -> None:
     """Check what must hold before serving and fill in development-only fallbacks."""
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
@@ -78,5 +78,22 @@ def finalise(config) -> None:
                 "to a long random value, e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
-        # A per-process key is fine for development: sessions just end on restart.
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        config["SECRET_KEY"] = _development_key(Path(instance_path) / "secret_key")
+
+
+def _development_key(path: Path) -> str:
+    """A random key kept in the instance folder, so that a restart keeps people signed in."""
+    try:
+        key = path.read_text().strip()
+        if key:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(key)
+        path.chmod(0o600)
+    except OSError:
+        pass  # a read-only instance folder: a per-process key still works
+    return key

@@ -16,7 +16,9 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message, *, field: str | None = None):
-        super().__init__(str(message))
+        # Kept lazy: turning it into text picks the user's language, which may need the
+        # database - not possible while a failed flush waits for its rollback.
+        super().__init__(message)
         self.message = message
         self.field = field
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import (Blueprint, current_app, has_request_context, redirect, request, session,
+                   url_for)
 from flask_login import current_user
 
 LANGUAGE_NAMES = {
@@ -20,6 +21,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # the CLI and background work
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

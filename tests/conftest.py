@@ -43,7 +43,10 @@ def app(tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()  # the schema the tests see is the one the migrations build
-    return app
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,29 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from registry.auth.services import MIN_PASSWORD_LENGTH
+
+
+class EmailAddress:
+    """A syntactically valid email address (no DNS look-up: many agencies run closed networks).
+
+    ``.test`` addresses are accepted so that demo and test accounts can be edited too.
+    """
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        from email_validator import EmailNotValidError, validate_email
+
+        if not field.data:
+            return
+        try:
+            validate_email(field.data.strip(), check_deliverability=False, test_environment=True)
+        except EmailNotValidError:
+            raise ValidationError(self.message or _l("Enter a valid email address.")) from None
 
 
 def role_choices():
@@ -26,8 +46,7 @@ class LoginForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
-                                                Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
     locale = SelectField(_l("Language"), choices=locale_choices, validators=[Optional()])

@@ -64,16 +64,16 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            services.change_own_password(current_user, form.current_password.data,
-                                         form.password.data)
+            services.change_own_password(user, form.current_password.data, form.password.data)
         except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # the token changed with the password: keep this session
+            login_user(user)  # the token changed with the password: keep this session
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("reports.dashboard"))
     return render_template("auth/change_password.html", form=form)

@@ -98,8 +98,11 @@ class CourseForm(FlaskForm):
     active = BooleanField(_l("Offered (active)"), default=True)
     submit = SubmitField(_l("Save"))
 
-    def validate_pass_mark(self, field):
-        if self.certificate_kind.data == "internal_auditor" and field.data is None:
-            from wtforms.validators import ValidationError
-
-            raise ValidationError(_l("An internal-auditor course needs a pass mark."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not a field validator: Optional() on an empty field stops the field's own chain.
+        if self.certificate_kind.data == "internal_auditor" and self.pass_mark.data is None:
+            self.pass_mark.errors = [*self.pass_mark.errors,
+                                     _l("An internal-auditor course needs a pass mark.")]
+            valid = False
+        return valid

@@ -71,21 +71,23 @@ def _duplicate_exists(kind: str, obj, values: dict) -> bool:
 
 def save_reference(kind: str, obj, values: dict, *, actor):
     """Create (``obj`` new) or change a reference record; returns it. Refuses duplicates."""
-    model, _keys, error_field = REFERENCE_KINDS[kind]
+    _model, _keys, error_field = REFERENCE_KINDS[kind]
     values = _clean(values)
-    if _duplicate_exists(kind, obj, values):
-        raise Conflict(_l("A record with this name or code already exists."), field=error_field)
     is_new = obj.id is None
-    for key, value in values.items():
-        setattr(obj, key, value)
-    if kind == "region":
-        _check_region_parent(obj, obj.parent_id)
-    if kind == "course":
-        _check_course_rules(obj)
+    # No autoflush while checking: the pending change must reach the audit event unflushed.
+    with db.session.no_autoflush:
+        if _duplicate_exists(kind, obj, values):
+            raise Conflict(_l("A record with this name or code already exists."),
+                           field=error_field)
+        for key, value in values.items():
+            setattr(obj, key, value)
+        if kind == "region":
+            _check_region_parent(obj, obj.parent_id)
+        if kind == "course":
+            _check_course_rules(obj)
     try:
-        with db.session.begin_nested():
-            save_with_audit(actor, f"{kind}.{'create' if is_new else 'update'}", obj,
-                                    summary=str(getattr(obj, "name", None) or obj.title))
+        save_with_audit(actor, f"{kind}.{'create' if is_new else 'update'}", obj,
+                        summary=label_of(obj))
     except IntegrityError:
         # Another user saved the same name a moment ago: the database said no.
         raise Conflict(_l("A record with this name or code already exists."),
@@ -93,16 +95,20 @@ def save_reference(kind: str, obj, values: dict, *, actor):
     return obj
 
 
+def label_of(obj) -> str:
+    return str(getattr(obj, "name", None) or obj.title)
+
+
 def delete_reference(kind: str, obj, *, actor) -> None:
     """Delete a reference record that nothing refers to; otherwise say that it is in use."""
     model, _keys, _field = REFERENCE_KINDS[kind]
-    label = str(getattr(obj, "name", None) or obj.title)
+    label = label_of(obj)
     record_id = obj.id
     try:
-        with db.session.begin_nested():
-            db.session.delete(obj)
-            db.session.flush()
+        db.session.delete(obj)
+        db.session.flush()
     except IntegrityError:
+        # The caller rolls back; the database's foreign keys are what says "in use".
         raise Conflict(
             _l("“%(name)s” is still in use and cannot be deleted.", name=label)
         ) from None

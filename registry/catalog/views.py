@@ -19,7 +19,7 @@ from registry.auth.permissions import require
 from registry.auth.views import form_error
 from registry.catalog import forms
 from registry.catalog.models import Course, Region, Sector
-from registry.catalog.services import delete_reference, save_reference
+from registry.catalog.services import delete_reference, label_of, save_reference
 from registry.errors import DomainError
 from registry.extensions import db
 from registry.people.models import Organization
@@ -118,7 +118,7 @@ def create(kind: str):
             form_error(form, error)
         else:
             db.session.commit()
-            flash(_("“%(name)s” added.", name=_label(obj)), "success")
+            flash(_("“%(name)s” added.", name=label_of(obj)), "success")
             return redirect(url_for("catalog.list_records", kind=kind))
     return render_template("catalog/form.html", spec=spec, kind=kind, form=form, obj=None)
 
@@ -137,7 +137,7 @@ def edit(kind: str, record_id: int):
             form_error(form, error)
         else:
             db.session.commit()
-            flash(_("“%(name)s” saved.", name=_label(obj)), "success")
+            flash(_("“%(name)s” saved.", name=label_of(obj)), "success")
             return redirect(url_for("catalog.list_records", kind=kind))
     return render_template("catalog/form.html", spec=spec, kind=kind, form=form, obj=obj)
 
@@ -150,7 +150,7 @@ def delete(kind: str, record_id: int):
     obj = _get(spec, record_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        label = _label(obj)
+        label = label_of(obj)
         try:
             delete_reference(_SERVICE_KIND[kind], obj, actor=current_user)
         except DomainError as error:
@@ -163,6 +163,3 @@ def delete(kind: str, record_id: int):
     return render_template("catalog/confirm_delete.html", spec=spec, kind=kind, obj=obj,
                            form=form)
 
-
-def _label(obj) -> str:
-    return str(getattr(obj, "name", None) or obj.title)

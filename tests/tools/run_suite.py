@@ -18,10 +18,11 @@ import tempfile
 import time
 from contextlib import contextmanager
 
+import socket
+
 import psycopg
 
 SHARED_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-OWN_PORT = 55432
 
 
 def _answers(url: str) -> bool:
@@ -34,6 +35,12 @@ def _answers(url: str) -> bool:
 
 def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _server_binaries() -> str:
@@ -60,20 +67,26 @@ def postgres_server():
     bindir = _server_binaries()
     folder = tempfile.mkdtemp(prefix="registry-pg-")
     if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data, log = os.path.join(folder, "data"), os.path.join(folder, "log")
-    print(f"PostgreSQL: starting a throwaway cluster in {folder} on port {OWN_PORT}.", flush=True)
-    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres",
-                                 "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-o",
-                                 f"-k {folder} -p {OWN_PORT} -c listen_addresses=127.0.0.1 "
-                                 "-c fsync=off -c full_page_writes=off", "start"]), check=True)
+        shutil.chown(folder, "postgres")  # initdb refuses to run as root
+    data, log, port = os.path.join(folder, "data"), os.path.join(folder, "log"), _free_port()
+    print(f"PostgreSQL: starting a throwaway cluster in {folder} on port {port}.", flush=True)
+    started = False
     try:
-        yield f"postgresql://postgres@127.0.0.1:{OWN_PORT}/postgres"
+        subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U",
+                                     "postgres", "-E", "UTF8", "--locale=C.UTF-8"]),
+                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-o",
+                                     f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 "
+                                     "-c fsync=off -c full_page_writes=off", "start"]),
+                       check=True)
+        started = True
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]),
-                       check=False)
+        if started:
+            subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w",
+                                         "stop"]), check=False)
+        elif os.path.exists(log):
+            print(open(log).read(), file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -89,7 +102,8 @@ def throwaway_database(server_url: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _pytest(label: str, database_url: str | None, args: list[str]) -> int:
+def _pytest(label: str, database_url: str | None, args: list[str]) -> tuple[int, str]:
+    """Run pytest, streaming its output; return its exit code and its final summary line."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     if database_url:
@@ -97,7 +111,15 @@ def _pytest(label: str, database_url: str | None, args: list[str]) -> int:
     else:
         env.pop("TEST_DATABASE_URL", None)
     print(f"\n===== test suite on {label} =====", flush=True)
-    return subprocess.run([sys.executable, "-m", "pytest", *args], env=env).returncode
+    process = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env,
+                               stdout=subprocess.PIPE, text=True, bufsize=1)
+    last_line = ""
+    for line in process.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if line.strip():
+            last_line = line.strip()
+    return process.wait(), last_line
 
 
 def main(args: list[str]) -> int:
@@ -105,9 +127,9 @@ def main(args: list[str]) -> int:
     with postgres_server() as server, throwaway_database(server) as url:
         results["PostgreSQL"] = _pytest("PostgreSQL", url, args)
     print("\n===== summary =====")
-    for label, code in results.items():
-        print(f"{label}: {'passed' if code == 0 else f'FAILED (pytest exit code {code})'}")
-    return 0 if all(code == 0 for code in results.values()) else 1
+    for label, (code, summary) in results.items():
+        print(f"{label}: {summary}" + ("" if code == 0 else f"  - FAILED (exit code {code})"))
+    return 0 if all(code == 0 for code, _summary in results.values()) else 1
 
 
 if __name__ == "__main__":

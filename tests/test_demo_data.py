@@ -1,0 +1,43 @@
+"""``flask demo-data``: a realistic set, loaded once, and the demo logins work."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from registry.catalog.models import Course, Region, Sector
+from registry.people.models import Person
+
+
+def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "admin@registry.test  /  admin-demo-2026" in result.output
+
+    regions = db.session.scalars(select(Region)).all()
+    uzbek_regions = [r for r in regions if r.country == "UZ" and r.parent_id is None]
+    assert len(uzbek_regions) == 14
+    ulaanbaatar = next(r for r in regions if r.name == "Улаанбаатар")
+    assert sorted(child.name for child in ulaanbaatar.children) == sorted(
+        ["Баянгол", "Баянзүрх", "Чингэлтэй", "Хан-Уул", "Сонгинохайрхан", "Сүхбаатар"])
+    assert any(r.kind == "khoroo" for r in regions)
+    assert db.session.scalar(select(func.count()).select_from(Sector)) == 12
+
+    auditor = db.session.scalar(select(Course).where(
+        Course.title == "ISO 9001:2015 Internal Auditor"))
+    assert (auditor.days, auditor.pass_mark, auditor.min_attendance_percent,
+            auditor.validity_months) == (3, 70, 100, 36)
+    intro = db.session.scalar(select(Course).where(
+        Course.title == "Introduction to ISO 9001 for exporters"))
+    assert (intro.days, intro.certificate_kind) == (1, "attendance")
+
+    names = " ".join(db.session.scalars(select(Person.full_name)))
+    for letters in ("Ў", "Қ", "Ғ", "Ҳ", "Oʻ", "Ө", "Ү", "ắ", "ồ"):
+        assert letters in names, letters
+
+    again = runner.invoke(args=["demo-data"])
+    assert "nothing loaded" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Sector)) == 12
+
+    response = client.post("/login", data={"email": "admin@registry.test",
+                                           "password": "admin-demo-2026"}, follow_redirects=True)
+    assert "<h1>Dashboard</h1>" in response.get_data(as_text=True)
