@@ -23,15 +23,6 @@ def seats_taken(seminar: Seminar) -> int:
     return db.session.scalar(select(Seminar.seats_taken).where(Seminar.id == seminar.id))
 
 
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    """Service calls happen inside a request here, as in the app: a DomainError's message is a
-    lazy translation, and the locale selector (registry/i18n.py) reads the session, which
-    exists only in a request (outside one it raises RuntimeError)."""
-    with app.test_request_context():
-        yield
-
-
 @pytest.fixture
 def trainer():
     return fixtures.create_user("trainer", name="Anvar Karimov")

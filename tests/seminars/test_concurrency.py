@@ -29,7 +29,7 @@ def _run_together(app, jobs):
     db.session.commit()  # the test's own session holds no snapshot or lock meanwhile
 
     def work(index, job, argument):
-        with app.test_request_context():
+        with app.app_context():
             try:
                 prepared = job.prepare(argument)
                 db.session.commit()  # end the reading transaction before the race
