@@ -65,11 +65,16 @@ def plan_days(course: Course, *, start_date: date | None, end_date: date | None 
     else:
         if start_date is None:
             raise DomainError(_l("Enter the start date (or list the dates)."), field="start_date")
-        if end_date is None:
-            end_date = start_date + timedelta(days=course.days - 1)
-        if end_date < start_date:
+        if end_date is not None and end_date < start_date:
             raise DomainError(_l("The end date is before the start date."), field="end_date")
-        days = [start_date + timedelta(days=n) for n in range((end_date - start_date).days + 1)]
+        if end_date is not None and (end_date - start_date).days >= MAX_DAYS:
+            raise DomainError(_l("A seminar has at most %(n)s days.", n=MAX_DAYS),
+                              field="end_date")
+        count = course.days if end_date is None else (end_date - start_date).days + 1
+        try:
+            days = [start_date + timedelta(days=n) for n in range(count)]
+        except OverflowError:
+            raise DomainError(_l("This date is out of range."), field="start_date") from None
     if len(days) > MAX_DAYS:
         raise DomainError(_l("A seminar has at most %(n)s days.", n=MAX_DAYS),
                           field="dates" if dates else "end_date")

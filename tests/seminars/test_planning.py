@@ -204,3 +204,10 @@ def test_completed_seminars_cannot_be_changed(trainer):
         services.cancel_seminar(seminar, actor=trainer, reason="too late")
     db.session.rollback()
     assert db.session.scalar(select(Attendance.id)) is None
+
+
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_crash(trainer):
+    with pytest.raises(DomainError) as refused:
+        services.create_seminar(course=fixtures.create_course(days=3), actor=trainer,
+                                start_date=date(9999, 12, 31), capacity=5, trainers=[trainer])
+    assert refused.value.field == "start_date"

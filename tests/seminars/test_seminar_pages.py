@@ -515,3 +515,42 @@ def test_the_sign_in_sheet_is_a_pdf_with_every_name(client, login_as, tmp_path):
     assert "Signature" in text and "Day 2 of 3" in text
     assert "Công ty TNHH Dệt may Hà Nội" in text
     assert "Дотоод аудитор — Баянзүрх" in text
+
+
+def test_junk_input_never_breaks_a_page(client, login_as, count_rows):
+    login_as("admin")
+    trainer = fixtures.create_user("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
+    registration = fixtures.create_registration(seminar)
+    day = seminar.days[0]
+    base = f"/seminars/{seminar.id}"
+    junk = [
+        ("GET", "/seminars/?page=-3&sort=nonsense&region=x&since=yesterday&course=%25", None),
+        ("POST", "/seminars/new", _seminar_form(seminar.course, [trainer],
+                                                 course_id="999999", capacity="1e9",
+                                                 start_date="31/12/2026",
+                                                 trainer_ids=["abc"])),
+        ("POST", "/seminars/new", _seminar_form(seminar.course, [trainer],
+                                                 start_date="9999-12-31")),
+        ("POST", f"{base}/edit", _seminar_form(seminar.course, [trainer], dates="2026-02-30",
+                                               capacity="-1")),
+        ("POST", f"{base}/status", {"status": "<script>"}),
+        ("POST", f"{base}/register", {"person_id": "' or 1=1"}),
+        ("POST", f"{base}/register/new", {"full_name": "x" * 400, "organization_id": "nan"}),
+        ("POST", f"{base}/days/{day.id}/attendance", {"present": ["x", "999999"]}),
+        ("POST", f"{base}/results", {f"score-{registration.id}": "9" * 30,
+                                     "score-999999": "50"}),
+        ("POST", f"{base}/results", {f"score-{registration.id}": "-999999"}),
+        ("POST", f"{base}/complete", {"leave_pending": "maybe"}),
+        ("POST", f"/people/{registration.person_id}/merge", {"target_id": "abc"}),
+    ]
+    before = (count_rows(Seminar), count_rows(Person), count_rows(Registration),
+              count_rows(Attendance))
+    for method, url, data in junk:
+        response = client.open(url, method=method, data=data)
+        assert response.status_code < 500, (method, url, response.status_code)
+    # The attendance POST with unknown ids writes nothing; nothing else was valid either.
+    assert (count_rows(Seminar), count_rows(Person), count_rows(Registration),
+            count_rows(Attendance)) == before
+    db.session.expire_all()
+    assert registration.exam_score is None

@@ -1,4 +1,6 @@
-"""The roster in a real browser (Chromium): a trainer on a phone, keyboard only."""
+"""The roster in a real browser (Chromium): a trainer on a phone, keyboard only.
+
+(Kept with the other browser tests so that it shares their one Chromium for the session.)"""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +9,6 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.seminars.models import Attendance
 from tests import fixtures
-from tests.e2e.conftest import chromium, live_server, phone_page  # noqa: F401  (fixtures)
 from tests.fixtures import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
