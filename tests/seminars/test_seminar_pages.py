@@ -3,7 +3,7 @@ results, completion and the sign-in sheet."""
 from __future__ import annotations
 
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -362,7 +362,7 @@ def test_cancelling_a_registration_promotes_the_first_waiting(client, login_as):
     assert seats_taken(seminar) == 1
 
 
-# --- the seminar page, attendance, results, completion ---------------------------------------------
+# --- the seminar page, attendance, results, completion ----------------------------------------
 
 def test_the_seminar_page_shows_roster_and_figures(client, login_as):
     trainer = login_as("trainer")
