@@ -21,6 +21,10 @@ from registry.extensions import db
 SEMINAR_STATUSES = ("draft", "open", "in_progress", "completed", "cancelled")
 REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
 OUTCOMES = ("pending", "passed", "failed")
+# A person may be registered (or cancel) while the seminar is planned or running.
+REGISTRABLE_STATUSES = ("draft", "open", "in_progress")
+# Attendance and results are recorded once the seminar has begun.
+RECORDING_STATUSES = ("in_progress", "completed")
 
 seminar_trainer = Table(
     "seminar_trainer",
@@ -79,6 +83,32 @@ class Seminar(TimestampMixin, db.Model):
 
     def is_trainer(self, user) -> bool:
         return any(trainer.id == getattr(user, "id", None) for trainer in self.trainers)
+
+    @property
+    def accepts_registrations(self) -> bool:
+        return self.status in REGISTRABLE_STATUSES
+
+    @property
+    def records_results(self) -> bool:
+        return self.status in RECORDING_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in REGISTRABLE_STATUSES
+
+    def registered(self) -> list[Registration]:
+        """Participants holding a seat, by name."""
+        return sorted((r for r in self.registrations if r.status == "registered"),
+                      key=lambda r: (r.person.full_name.casefold(), r.id))
+
+    def waiting_list(self) -> list[Registration]:
+        """Waiting participants in queue order (who joined the list first)."""
+        return sorted((r for r in self.registrations if r.status == "waitlisted"),
+                      key=lambda r: (r.status_changed_at, r.id))
+
+    @property
+    def free_seats(self) -> int:
+        return max(0, self.capacity - self.seats_taken)
 
     def __str__(self) -> str:
         return self.title
@@ -148,25 +178,65 @@ class Registration(TimestampMixin, db.Model):
         present_days = sum(1 for mark in self.attendance if mark.present)
         return present_days * 100 // total_days
 
+    def attendance_counts(self) -> tuple[int, int, int]:
+        """``(present, absent, unmarked)`` days of this registration."""
+        marks = {mark.seminar_day_id: mark.present for mark in self.attendance}
+        present = sum(1 for day in self.seminar.days if marks.get(day.id) is True)
+        absent = sum(1 for day in self.seminar.days if marks.get(day.id) is False)
+        return present, absent, len(self.seminar.days) - present - absent
+
+    def assess(self) -> tuple[str, str | None]:
+        """The course rules applied to what is recorded: ``(outcome, reason)``.
+
+        ``outcome`` is ``pending`` | ``passed`` | ``failed``; ``reason`` says why it is not
+        ``passed``: ``attendance`` (below the course minimum, or it can no longer be reached),
+        ``score`` (below the pass mark), ``attendance_missing`` (a day is not marked yet),
+        ``score_missing`` (no exam score yet), ``not_registered`` (waiting or cancelled).
+        This does not look at the seminar's status: the roster shows it while the seminar
+        runs; ``derive_outcome`` is the final word.
+        """
+        if self.status != "registered":
+            return "pending", "not_registered"
+        course = self.seminar.course
+        total = len(self.seminar.days)
+        present, _absent, unmarked = self.attendance_counts()
+        minimum = course.min_attendance_percent
+        # Failing is certain when even a perfect record on the unmarked days stays below it.
+        best_possible = (present + unmarked) * 100 // total if total else 0
+        if best_possible < minimum:
+            return "failed", "attendance"
+        needs_exam = course.certificate_kind == "internal_auditor"
+        if needs_exam and self.exam_score is not None and self.exam_score < (course.pass_mark or 0):
+            return "failed", "score"
+        if unmarked:
+            return "pending", "attendance_missing"
+        if needs_exam and self.exam_score is None:
+            return "pending", "score_missing"
+        return "passed", None
+
     def derive_outcome(self) -> str:
         """``pending`` | ``passed`` | ``failed`` from attendance, exam score and the course rules.
 
         Attendance courses pass on attendance alone; internal-auditor courses also need an exam
-        score at or above the pass mark. Until the seminar is completed (or while the trainer
-        left it pending) the outcome is ``pending``.
+        score at or above the pass mark. Missing data (a day not marked, no score) keeps it
+        ``pending``. Until the seminar is completed (or while the trainer explicitly left it
+        pending) the outcome is ``pending``.
         """
         if self.status != "registered" or self.left_pending:
             return "pending"
         if self.seminar.status != "completed":
             return "pending"
-        course = self.seminar.course
-        if self.attendance_percent() < course.min_attendance_percent:
-            return "failed"
-        if course.certificate_kind == "internal_auditor":
-            if self.exam_score is None:
-                return "pending"
-            return "passed" if self.exam_score >= (course.pass_mark or 0) else "failed"
-        return "passed"
+        return self.assess()[0]
+
+    def fail_reason(self) -> str | None:
+        """Why the (derived) outcome is ``failed``: ``attendance`` or ``score``; else ``None``."""
+        return self.assess()[1] if self.derive_outcome() == "failed" else None
+
+    @property
+    def is_decided(self) -> bool:
+        """Whether completing the seminar would give a passed/failed outcome (or the trainer
+        explicitly left it pending)."""
+        return self.left_pending or self.assess()[0] != "pending"
 
 
 class Attendance(db.Model):

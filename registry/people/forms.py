@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from registry.catalog.forms import region_choices
+from registry.extensions import db
+from registry.people.models import Organization
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def organization_choices():
+    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    return [("", _l("— none —"))] + [(org.id, org.name) for org in organizations]
+
+
+class PersonForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(), Length(max=250)],
+        description=_l("As the person writes it, in their own script."),
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    latin_name = StringField(_l("Name in Latin letters"), validators=[Optional(), Length(max=250)],
+                             description=_l("Optional; as in the passport."),
+                             render_kw={"autocomplete": "off", "spellcheck": "false"})
+    national_id = StringField(
+        _l("National identifier"), validators=[Optional(), Length(max=40)],
+        description=_l("Optional. Private: used only to recognise the same person, never shown "
+                       "publicly."), render_kw={"autocomplete": "off"})
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    organization_id = SelectField(_l("Organization"), coerce=_optional_int,
+                                  validators=[Optional()])
+    region_id = SelectField(_l("Region or district"), coerce=_optional_int,
+                            validators=[Optional()])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    allow_duplicate = BooleanField(
+        _l("This is a different person: create a new record"),
+        description=_l("Tick only after checking the similar people listed above."))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, show_national_id: bool = True, new: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization_id.choices = organization_choices()
+        self.region_id.choices = region_choices()
+        if not show_national_id:
+            # Only the office sees (and so edits) the national identifier of a person on file.
+            del self.national_id
+        if not new:
+            del self.allow_duplicate
+
+    def values(self) -> dict:
+        keys = ("full_name", "latin_name", "national_id", "position", "organization_id",
+                "region_id", "email", "phone")
+        return {key: self[key].data for key in keys if key in self}
+
+
+class MergeForm(FlaskForm):
+    target_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Merge"))

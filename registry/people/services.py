@@ -1,0 +1,312 @@
+"""Participants: find, create without duplicates, change, and merge two records of one person.
+
+Many participants have no email, so a second record for the same person is easy to make by
+accident. Before a person is created we look for one that is probably the same - the same
+national identifier (kept private), the same email, or the same name (in matching form) in
+the same organization or district - and offer it instead. A national identifier belongs to
+one person only: a second record with it is refused outright.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from registry.audit.services import record, save_with_audit
+from registry.catalog.models import Region
+from registry.errors import Conflict, DomainError
+from registry.extensions import db
+from registry.people.models import Organization, Person
+from registry.people.names import clean_name, search_key
+
+PERSON_FIELDS = ("full_name", "latin_name", "national_id", "email", "phone", "position",
+                 "organization_id", "region_id")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class Candidate:
+    """An existing person who is probably the one being entered, and why we think so."""
+
+    person: Person
+    reasons: list[str] = field(default_factory=list)  # "national_id" | "email" | "name"
+
+    @property
+    def certain(self) -> bool:
+        """A national identifier is proof: such a duplicate cannot be created anyway."""
+        return "national_id" in self.reasons
+
+
+class DuplicatePerson(Conflict):
+    """The person probably exists already; ``candidates`` are offered instead."""
+
+    def __init__(self, message, candidates: list[Candidate], *, field: str | None = None):
+        super().__init__(message, field=field)
+        self.candidates = candidates
+
+
+def clean_national_id(raw: str | None) -> str | None:
+    """National identifiers are compared without spaces or dashes, in upper case."""
+    if not raw:
+        return None
+    value = re.sub(r"[\s\-]", "", raw).upper()
+    return value or None
+
+
+def clean_email(raw: str | None) -> str | None:
+    value = (raw or "").strip().lower()
+    return value or None
+
+
+def _clean_values(values: dict) -> dict:
+    cleaned = {key: values.get(key) for key in PERSON_FIELDS if key in values}
+    if "full_name" in cleaned:
+        cleaned["full_name"] = clean_name(cleaned["full_name"])
+    for key in ("latin_name", "phone", "position"):
+        if key in cleaned:
+            cleaned[key] = clean_name(cleaned[key]) or None
+    if "national_id" in cleaned:
+        cleaned["national_id"] = clean_national_id(cleaned["national_id"])
+    if "email" in cleaned:
+        cleaned["email"] = clean_email(cleaned["email"])
+    for key in ("organization_id", "region_id"):
+        if key in cleaned and cleaned[key] in ("", 0):
+            cleaned[key] = None
+    return cleaned
+
+
+def _check_values(values: dict) -> None:
+    if "full_name" in values and not values["full_name"]:
+        raise DomainError(_l("Enter the person's full name."), field="full_name")
+    if len(values.get("full_name") or "") > 250:
+        raise DomainError(_l("The name is too long (at most 250 characters)."), field="full_name")
+    if values.get("email") and not _EMAIL.match(values["email"]):
+        raise DomainError(_l("This does not look like an email address."), field="email")
+    if len(values.get("national_id") or "") > 40:
+        raise DomainError(_l("The national identifier is too long."), field="national_id")
+    if values.get("organization_id") and db.session.get(
+            Organization, values["organization_id"]) is None:
+        raise DomainError(_l("Choose an existing organization."), field="organization_id")
+    if values.get("region_id") and db.session.get(Region, values["region_id"]) is None:
+        raise DomainError(_l("Choose an existing region or district."), field="region_id")
+
+
+def resolve(person: Person | None) -> Person | None:
+    """The record a merged person now lives on (follows the chain of merges)."""
+    seen = set()
+    while person is not None and person.merged_into_id is not None and person.id not in seen:
+        seen.add(person.id)
+        person = db.session.get(Person, person.merged_into_id)
+    return person
+
+
+def find_duplicates(*, full_name: str | None = None, national_id: str | None = None,
+                    email: str | None = None, organization_id: int | None = None,
+                    region_id: int | None = None, exclude_id: int | None = None,
+                    limit: int = 10) -> list[Candidate]:
+    """People who are probably the person described, strongest evidence first.
+
+    Evidence: the same national identifier; the same email; the same name in matching form
+    (case, accents, apostrophes and word order ignored) in the same organization or the same
+    region/district. Merged records are never offered.
+    """
+    national_id, email = clean_national_id(national_id), clean_email(email)
+    key = search_key(full_name) if full_name else ""
+    conditions = []
+    if national_id:
+        conditions.append(Person.national_id == national_id)
+    if email:
+        conditions.append(func.lower(Person.email) == email)
+    if key and (organization_id or region_id):
+        place = []
+        if organization_id:
+            place.append(Person.organization_id == organization_id)
+        if region_id:
+            place.append(Person.region_id == region_id)
+        conditions.append((Person.search_name == key) & or_(*place))
+    if not conditions:
+        return []
+    query = select(Person).where(or_(*conditions), Person.merged_into_id.is_(None))
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    candidates = []
+    for person in db.session.scalars(query.order_by(Person.id).limit(limit)):
+        reasons = []
+        if national_id and person.national_id == national_id:
+            reasons.append("national_id")
+        if email and (person.email or "").lower() == email:
+            reasons.append("email")
+        if key and person.search_name == key and (
+                (organization_id and person.organization_id == organization_id)
+                or (region_id and person.region_id == region_id)):
+            reasons.append("name")
+        candidates.append(Candidate(person, reasons))
+    order = {"national_id": 0, "email": 1, "name": 2}
+    candidates.sort(key=lambda c: (min(order[r] for r in c.reasons), c.person.id))
+    return candidates
+
+
+def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -> bool:
+    if not national_id:
+        return False
+    query = select(Person.id).where(Person.national_id == national_id)
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Person:
+    """Create a participant from form values (name stored as typed: NFC, trimmed, oʻ/gʻ unified).
+
+    Raises ``DuplicatePerson`` with the likely existing records unless ``allow_duplicates``;
+    a record with the same national identifier is refused even then.
+    """
+    values = _clean_values(values)
+    _check_values(values)
+    candidates = find_duplicates(**{key: values.get(key) for key in (
+        "full_name", "national_id", "email", "organization_id", "region_id")})
+    certain = [candidate for candidate in candidates if candidate.certain]
+    if certain:
+        raise DuplicatePerson(
+            _l("A person with this national identifier is already registered."), certain,
+            field="national_id")
+    if candidates and not allow_duplicates:
+        raise DuplicatePerson(
+            _l("This person may already be registered. Choose the existing record, or confirm "
+               "that this is a different person."), candidates)
+    person = Person(**values, search_name=search_key(values["full_name"]))
+    try:
+        save_with_audit(actor, "person.create", person, summary=person.full_name)
+    except IntegrityError:
+        # The caller rolls back on the Conflict.
+        # Someone saved the same national identifier a moment ago.
+        raise Conflict(_l("A person with this national identifier is already registered."),
+                       field="national_id") from None
+    return person
+
+
+def update_person(person: Person, values: dict, *, actor) -> Person:
+    """Change a participant's details. Keys left out of ``values`` stay as they are (a trainer
+    never sees, so never sends, the national identifier)."""
+    if person.merged_into_id is not None:
+        raise DomainError(_l("This record was merged into another one and cannot be changed."))
+    values = _clean_values(values)
+    _check_values(values)
+    if _national_id_taken(values.get("national_id"), exclude_id=person.id):
+        raise Conflict(_l("Another person has this national identifier."), field="national_id")
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.search_name = search_key(person.full_name)
+    try:
+        save_with_audit(actor, "person.update", person, summary=person.full_name)
+    except IntegrityError:
+        raise Conflict(_l("Another person has this national identifier."),
+                       field="national_id") from None
+    return person
+
+
+def people_query(term: str = ""):
+    """A ``select(Person)`` of current (not merged) people matching every word of ``term`` in
+    their name, Latin name, organization or email - ordered by name."""
+    query = select(Person).outerjoin(Person.organization).where(Person.merged_into_id.is_(None))
+    for word in (term or "").split():
+        key = search_key(word)
+        alternatives = [Person.latin_name.ilike(f"%{word}%"),
+                        Organization.name.ilike(f"%{word}%"),
+                        Person.email.ilike(f"%{word.lower()}%")]
+        if key:
+            alternatives.append(Person.search_name.contains(key, autoescape=True))
+        query = query.where(or_(*alternatives))
+    return query.order_by(Person.search_name, Person.id)
+
+
+def merge_people(source: Person, target: Person, *, actor) -> Person:
+    """Merge ``source`` into ``target``: its registrations and certificates move to ``target``,
+    details ``target`` lacks are filled from ``source``, and ``source`` stays as a pointer
+    (``merged_into``) so that old links still resolve. One audit event records it all.
+
+    Refused when the two have different national identifiers (they are two people), or both
+    hold an active registration in the same seminar (cancel one of them first). A cancelled
+    registration of ``source`` in a seminar ``target`` is also in is dropped, unless a
+    certificate refers to it.
+    """
+    from registry.certificates.models import Certificate
+    from registry.seminars.models import Registration
+
+    if source.id == target.id:
+        raise DomainError(_l("Choose two different people."), field="target_id")
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise DomainError(_l("One of these records was already merged into another."),
+                          field="target_id")
+    if source.national_id and target.national_id and source.national_id != target.national_id:
+        raise Conflict(_l("The two records have different national identifiers: they are two "
+                          "different people."), field="target_id")
+
+    target_regs = {reg.seminar_id: reg for reg in db.session.scalars(
+        select(Registration).where(Registration.person_id == target.id))}
+    source_regs = list(db.session.scalars(
+        select(Registration).where(Registration.person_id == source.id)))
+    certified = set(db.session.scalars(
+        select(Certificate.registration_id).where(Certificate.person_id.in_((source.id,
+                                                                             target.id)))))
+    moved, dropped = [], []
+    for reg in source_regs:
+        other = target_regs.get(reg.seminar_id)
+        if other is None:
+            moved.append(reg)
+            continue
+        # Both are in this seminar: keep the live one, drop a cancelled one nobody refers to.
+        if reg.status == "cancelled" and reg.id not in certified:
+            dropped.append(reg)
+        elif other.status == "cancelled" and other.id not in certified:
+            dropped.append(other)
+            moved.append(reg)
+        else:
+            raise Conflict(_l("Both people are registered to “%(seminar)s”. Cancel one of the "
+                              "two registrations first.", seminar=reg.seminar.title),
+                           field="target_id")
+
+    details = {
+        "source_id": source.id, "source_name": source.full_name, "target_id": target.id,
+        "registrations_moved": [reg.id for reg in moved],
+        "registrations_dropped": [reg.id for reg in dropped],
+    }
+    for reg in dropped:
+        db.session.delete(reg)
+    db.session.flush()
+    for reg in moved:
+        reg.person_id = target.id
+    db.session.flush()
+    certificates = list(db.session.scalars(
+        select(Certificate.id).where(Certificate.person_id == source.id)))
+    if certificates:
+        db.session.execute(update(Certificate).where(Certificate.person_id == source.id)
+                           .values(person_id=target.id), execution_options={
+                               "synchronize_session": False})
+    details["certificates_moved"] = certificates
+
+    filled = []
+    national_id = source.national_id
+    if national_id and not target.national_id:
+        source.national_id = None  # unique: free it before the target takes it
+        db.session.flush()
+    for key in ("latin_name", "national_id", "email", "phone", "position", "organization_id",
+                "region_id"):
+        value = national_id if key == "national_id" else getattr(source, key)
+        if value and not getattr(target, key):
+            setattr(target, key, value)
+            filled.append(key)
+    details["filled_from_source"] = filled
+    source.merged_into_id = target.id
+    db.session.flush()
+    record(actor, "person.merge", target,
+           summary=f"{source.full_name} (#{source.id}) → {target.full_name} (#{target.id})",
+           details=details)
+    db.session.flush()
+    # Relationship collections loaded before the move are stale now.
+    for reg in moved:
+        db.session.expire(reg)
+    return target

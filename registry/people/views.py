@@ -1,0 +1,145 @@
+"""Participants: search, the person page, create (without duplicates), edit, merge."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from registry.auth.permissions import can, require
+from registry.auth.views import form_error
+from registry.errors import DomainError
+from registry.extensions import db
+from registry.people import services
+from registry.people.forms import MergeForm, PersonForm
+from registry.people.models import Person
+from registry.seminars.models import Registration, Seminar
+from registry.templating import paginate
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def _get(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.route("/")
+def index():
+    require(current_user, "person.view")
+    term = request.args.get("q", "").strip()
+    query = services.people_query(term).options(selectinload(Person.organization),
+                                                selectinload(Person.region))
+    return render_template("people/index.html", page=paginate(query), term=term)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    require(current_user, "person.create")
+    form = PersonForm()
+    candidates = []
+    if request.method == "GET" and request.args.get("full_name"):
+        form.full_name.data = request.args["full_name"]
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(form.values(), actor=current_user,
+                                            allow_duplicates=form.allow_duplicate.data)
+        except services.DuplicatePerson as error:
+            db.session.rollback()
+            candidates = error.candidates
+            form_error(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s added.", name=person.full_name), "success")
+            return redirect(url_for("people.show", person_id=person.id))
+    return render_template("people/form.html", form=form, person=None, candidates=candidates)
+
+
+@bp.route("/<int:person_id>")
+def show(person_id: int):
+    require(current_user, "person.view")
+    person = _get(person_id)
+    current = services.resolve(person)
+    if current.id != person.id:
+        flash(_("This record was merged into %(name)s.", name=current.full_name), "info")
+        return redirect(url_for("people.show", person_id=current.id))
+    registrations = db.session.scalars(
+        select(Registration).join(Registration.seminar)
+        .where(Registration.person_id == person.id)
+        .options(selectinload(Registration.seminar).selectinload(Seminar.days),
+                 selectinload(Registration.seminar).selectinload(Seminar.trainers),
+                 selectinload(Registration.attendance))
+        .order_by(Seminar.start_date.desc(), Registration.id)).all()
+    merged = db.session.scalars(select(Person).where(Person.merged_into_id == person.id)
+                                .order_by(Person.id)).all()
+    return render_template("people/show.html", person=person, registrations=registrations,
+                           merged=merged)
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+def edit(person_id: int):
+    require(current_user, "person.edit")
+    person = _get(person_id)
+    if person.merged_into_id is not None:
+        flash(_("This record was merged into another one and cannot be changed."), "error")
+        return redirect(url_for("people.show", person_id=person.id))
+    form = PersonForm(obj=person, new=False,
+                      show_national_id=can(current_user, "person.view_private"))
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, form.values(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s saved.", name=person.full_name), "success")
+            return redirect(url_for("people.show", person_id=person.id))
+    return render_template("people/form.html", form=form, person=person, candidates=[])
+
+
+@bp.route("/<int:person_id>/merge", methods=["GET", "POST"])
+def merge(person_id: int):
+    """Merge this record (the duplicate) into another one: choose it, confirm, merge."""
+    require(current_user, "person.merge")
+    source = _get(person_id)
+    if source.merged_into_id is not None:
+        flash(_("This record was already merged into another one."), "error")
+        return redirect(url_for("people.show", person_id=source.id))
+    form = MergeForm()
+    term = request.args.get("q", "").strip()
+    target = None
+    raw_target = request.values.get("target_id", "")
+    if raw_target.isdigit():
+        target = db.session.get(Person, int(raw_target))
+        if target is None:
+            abort(404)
+    if request.method == "POST" and form.validate_on_submit() and target is not None:
+        try:
+            services.merge_people(source, target, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("%(source)s was merged into %(target)s.", source=source.full_name,
+                    target=target.full_name), "success")
+            return redirect(url_for("people.show", person_id=target.id))
+    elif request.method == "POST":
+        flash(_("Choose the record to keep."), "error")
+    suggestions = [candidate for candidate in services.find_duplicates(
+        full_name=source.full_name, national_id=source.national_id, email=source.email,
+        organization_id=source.organization_id, region_id=source.region_id,
+        exclude_id=source.id)]
+    results = None
+    if term:
+        results = db.session.scalars(
+            services.people_query(term).where(Person.id != source.id).limit(20)).all()
+    return render_template("people/merge.html", source=source, target=target, form=form,
+                           term=term, results=results, suggestions=suggestions)

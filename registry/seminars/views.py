@@ -1,0 +1,487 @@
+"""Seminar screens: the list, planning, the roster with its figures, registration, attendance
+per day, exam results, completion and the printable sign-in sheet."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from registry.auth.forms import ConfirmForm
+from registry.auth.models import User
+from registry.auth.permissions import require
+from registry.auth.views import form_error
+from registry.catalog.models import Course, Region
+from registry.errors import DomainError
+from registry.extensions import db
+from registry.people import services as people_services
+from registry.people.forms import PersonForm
+from registry.people.models import Person
+from registry.seminars import services
+from registry.seminars.forms import (
+    CancelSeminarForm,
+    CompleteSeminarForm,
+    SeminarForm,
+    parse_scores,
+)
+from registry.seminars.models import SEMINAR_STATUSES, Registration, Seminar, SeminarDay
+from registry.templating import paginate
+
+bp = Blueprint("seminars", __name__, url_prefix="/seminars")
+
+SORTS = {"start": Seminar.start_date, "title": Seminar.title, "status": Seminar.status,
+         "course": Course.title}
+
+
+def _get(seminar_id: int, action: str = "seminar.view") -> Seminar:
+    seminar = db.session.get(Seminar, seminar_id)
+    if seminar is None:
+        abort(404)
+    require(current_user, action, seminar)
+    return seminar
+
+
+def _get_day(seminar: Seminar, day_id: int) -> SeminarDay:
+    seminar_day = db.session.get(SeminarDay, day_id)
+    if seminar_day is None or seminar_day.seminar_id != seminar.id:
+        abort(404)
+    return seminar_day
+
+
+def visible_seminars(user):
+    """Seminars ``user`` may see: all of them for the office, their own for a trainer."""
+    query = select(Seminar)
+    if user.role == "trainer":
+        query = query.where(Seminar.trainers.any(User.id == user.id))
+    return query
+
+
+def _region_and_below(region_id: int) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for rid, parent in db.session.execute(select(Region.id, Region.parent_id)):
+        children.setdefault(parent, []).append(rid)
+    found, stack = [], [region_id]
+    while stack:
+        rid = stack.pop()
+        found.append(rid)
+        stack.extend(children.get(rid, []))
+    return found
+
+
+def _parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+def index():
+    require(current_user, "seminar.list")
+    args = {key: request.args.get(key, "").strip()
+            for key in ("q", "status", "course", "region", "since", "until", "trainer")}
+    query = visible_seminars(current_user).join(Seminar.course)
+    if args["status"] in SEMINAR_STATUSES:
+        query = query.where(Seminar.status == args["status"])
+    if args["course"].isdigit():
+        query = query.where(Seminar.course_id == int(args["course"]))
+    if args["region"].isdigit():
+        query = query.where(Seminar.region_id.in_(_region_and_below(int(args["region"]))))
+    if args["trainer"].isdigit():
+        query = query.where(Seminar.trainers.any(User.id == int(args["trainer"])))
+    since, until = _parse_day(args["since"]), _parse_day(args["until"])
+    if since:
+        query = query.where(Seminar.end_date >= since)
+    if until:
+        query = query.where(Seminar.start_date <= until)
+    if args["q"]:
+        like = f"%{args['q']}%"
+        query = query.where(or_(Seminar.title.ilike(like), Seminar.venue.ilike(like),
+                                Course.title.ilike(like), Course.code.ilike(like)))
+    sort = request.args.get("sort", "-start")
+    column = SORTS.get(sort.lstrip("-"), Seminar.start_date)
+    query = query.order_by(column.desc() if sort.startswith("-") else column.asc(),
+                           Seminar.id.desc())
+    query = query.options(selectinload(Seminar.course), selectinload(Seminar.region),
+                          selectinload(Seminar.trainers))
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    from registry.catalog.forms import region_choices
+
+    trainers = db.session.scalars(select(User).where(User.role == "trainer")
+                                  .order_by(User.name)).all()
+    return render_template("seminars/index.html", page=paginate(query), args=args,
+                           courses=courses, regions=region_choices()[1:], trainers=trainers,
+                           statuses=SEMINAR_STATUSES,
+                           filtered=any(args.values()))
+
+
+def _seminar_values(form: SeminarForm) -> dict:
+    trainers = db.session.scalars(select(User).where(User.id.in_(form.trainer_ids.data or [0]))
+                                  ).all()
+    return {
+        "title": form.title.data, "start_date": form.start_date.data,
+        "end_date": form.end_date.data, "dates": form.parsed_dates, "venue": form.venue.data,
+        "region_id": form.region_id.data, "language": form.language.data,
+        "capacity": form.capacity.data, "waitlist_enabled": form.waitlist_enabled.data,
+        "trainers": list(trainers),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    require(current_user, "seminar.create")
+    form = SeminarForm()
+    if request.method == "GET":
+        if current_user.role == "trainer":
+            form.trainer_ids.data = [current_user.id]
+        if request.args.get("course", "").isdigit():
+            form.course_id.data = int(request.args["course"])
+        form.language.data = request.args.get("language") or "uz"
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course_id.data)
+        try:
+            seminar = services.create_seminar(course=course, actor=current_user,
+                                              **_seminar_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Seminar “%(title)s” planned. Open it for registration when ready.",
+                    title=seminar.title), "success")
+            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    return render_template("seminars/form.html", form=form, seminar=None)
+
+
+def _consecutive(days: list[date]) -> bool:
+    return all((b - a).days == 1 for a, b in zip(days, days[1:]))
+
+
+@bp.route("/<int:seminar_id>/edit", methods=["GET", "POST"])
+def edit(seminar_id: int):
+    seminar = _get(seminar_id, "seminar.edit")
+    if not seminar.is_editable:
+        flash(_("A completed or cancelled seminar cannot be changed."), "error")
+        return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    form = SeminarForm(obj=seminar, seminar=seminar)
+    if request.method == "GET":
+        form.trainer_ids.data = [t.id for t in seminar.trainers]
+        days = [d.day for d in seminar.days]
+        if not _consecutive(days):
+            form.dates.data = "\n".join(day.isoformat() for day in days)
+    if form.validate_on_submit():
+        try:
+            services.update_seminar(seminar, actor=current_user, **_seminar_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Seminar “%(title)s” saved.", title=seminar.title), "success")
+            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    return render_template("seminars/form.html", form=form, seminar=seminar)
+
+
+def _load_roster(seminar: Seminar) -> None:
+    """Load the registrations with their people and attendance in a few queries."""
+    db.session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id)
+        .options(selectinload(Registration.person).selectinload(Person.organization),
+                 selectinload(Registration.attendance))).all()
+
+
+def _figures(seminar: Seminar, registered: list[Registration]) -> dict:
+    final = seminar.status == "completed"
+    outcomes = [reg.derive_outcome() if final else reg.assess()[0] for reg in registered]
+    return {
+        "registered": seminar.seats_taken,
+        "capacity": seminar.capacity,
+        "waiting": sum(1 for reg in seminar.registrations if reg.status == "waitlisted"),
+        "attended": sum(1 for reg in registered if any(m.present for m in reg.attendance)),
+        "passed": outcomes.count("passed"),
+        "failed": outcomes.count("failed"),
+        "final": final,
+    }
+
+
+@bp.route("/<int:seminar_id>")
+def show(seminar_id: int):
+    seminar = _get(seminar_id)
+    _load_roster(seminar)
+    registered = seminar.registered()
+    cancelled = sorted((r for r in seminar.registrations if r.status == "cancelled"),
+                       key=lambda r: r.status_changed_at)
+    return render_template("seminars/show.html", seminar=seminar, registered=registered,
+                           waiting=seminar.waiting_list(), cancelled=cancelled,
+                           figures=_figures(seminar, registered), confirm_form=ConfirmForm())
+
+
+@bp.route("/<int:seminar_id>/status", methods=["POST"])
+def change_status(seminar_id: int):
+    seminar = _get(seminar_id, "seminar.edit")
+    form = ConfirmForm()
+    new_status = request.form.get("status", "")
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+    else:
+        try:
+            services.change_status(seminar, new_status, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            message = {"open": _("The seminar is open for registration."),
+                       "in_progress": _("The seminar is in progress: attendance and results "
+                                        "can be recorded.")}[new_status]
+            flash(message, "success")
+    return redirect(url_for("seminars.show", seminar_id=seminar.id))
+
+
+@bp.route("/<int:seminar_id>/cancel", methods=["GET", "POST"])
+def cancel(seminar_id: int):
+    seminar = _get(seminar_id, "seminar.edit")
+    form = CancelSeminarForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_seminar(seminar, actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Seminar “%(title)s” cancelled.", title=seminar.title), "success")
+            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    return render_template("seminars/cancel.html", seminar=seminar, form=form)
+
+
+@bp.route("/<int:seminar_id>/complete", methods=["GET", "POST"])
+def complete(seminar_id: int):
+    seminar = _get(seminar_id, "seminar.edit")
+    _load_roster(seminar)
+    form = CompleteSeminarForm()
+    if form.validate_on_submit():
+        try:
+            services.complete_seminar(seminar, actor=current_user,
+                                      leave_undecided_pending=form.leave_pending.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Seminar “%(title)s” completed.", title=seminar.title), "success")
+            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    registered = seminar.registered()
+    return render_template("seminars/complete.html", seminar=seminar, form=form,
+                           undecided=services.undecided(seminar),
+                           figures=_figures(seminar, registered))
+
+
+# --- registration ------------------------------------------------------------------------------
+
+def _flash_registration(registration: Registration) -> None:
+    name = registration.person.full_name
+    if registration.status == "registered":
+        flash(_("%(name)s is registered.", name=name), "success")
+    else:
+        position = registration.seminar.waiting_list().index(registration) + 1 \
+            if registration in registration.seminar.waiting_list() else None
+        flash(_("The seminar is full: %(name)s is on the waiting list (number %(n)s).",
+                name=name, n=position or "?"), "warning")
+
+
+@bp.route("/<int:seminar_id>/register", methods=["GET", "POST"])
+def register(seminar_id: int):
+    """Find a person (name, organization, email) and register them; or go on to create one."""
+    seminar = _get(seminar_id, "seminar.register")
+    form = ConfirmForm()
+    if request.method == "POST":
+        raw = request.form.get("person_id", "")
+        person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+        if not form.validate_on_submit() or person is None:
+            flash(_("Choose a person to register."), "error")
+        else:
+            try:
+                registration = services.register_person(seminar, person, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error.message), "error")
+            else:
+                db.session.commit()
+                _flash_registration(registration)
+                return redirect(url_for("seminars.show", seminar_id=seminar.id))
+        return redirect(url_for("seminars.register", seminar_id=seminar.id,
+                                q=request.form.get("q", "")))
+    term = request.args.get("q", "").strip()
+    page = None
+    on_list = {}
+    if term:
+        query = people_services.people_query(term).options(selectinload(Person.organization))
+        page = paginate(query, per_page=20)
+        on_list = {reg.person_id: reg.status for reg in seminar.registrations}
+    return render_template("seminars/register.html", seminar=seminar, term=term, page=page,
+                           on_list=on_list, form=form)
+
+
+@bp.route("/<int:seminar_id>/register/new", methods=["GET", "POST"])
+def register_new(seminar_id: int):
+    """Create a participant and register them at once - unless they probably exist already,
+    in which case the likely records are offered instead."""
+    seminar = _get(seminar_id, "seminar.register")
+    form = PersonForm()
+    candidates = []
+    if request.method == "GET" and request.args.get("full_name"):
+        form.full_name.data = request.args["full_name"]
+    if form.validate_on_submit():
+        try:
+            registration = services.register_new_person(
+                seminar, form.values(), actor=current_user,
+                allow_duplicates=form.allow_duplicate.data)
+        except people_services.DuplicatePerson as error:
+            db.session.rollback()
+            candidates = error.candidates
+            form_error(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            _flash_registration(registration)
+            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    on_list = {reg.person_id: reg.status for reg in seminar.registrations}
+    return render_template("seminars/register_new.html", seminar=seminar, form=form,
+                           candidates=candidates, on_list=on_list,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/<int:seminar_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
+def cancel_registration(seminar_id: int, registration_id: int):
+    seminar = _get(seminar_id, "seminar.register")
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.seminar_id != seminar.id:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    name = registration.person.full_name
+    try:
+        promoted = services.cancel_registration(registration, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Registration of %(name)s cancelled.", name=name), "success")
+        if promoted is not None:
+            flash(_("%(name)s moved up from the waiting list and is now registered.",
+                    name=promoted.person.full_name), "success")
+    return redirect(url_for("seminars.show", seminar_id=seminar.id))
+
+
+# --- attendance, results, sign-in sheet --------------------------------------------------------
+
+@bp.route("/<int:seminar_id>/days/<int:day_id>/attendance", methods=["GET", "POST"])
+def attendance(seminar_id: int, day_id: int):
+    """One form for the whole day: a checkbox per participant, and "mark all present"."""
+    seminar = _get(seminar_id, "seminar.attendance")
+    seminar_day = _get_day(seminar, day_id)
+    _load_roster(seminar)
+    form = ConfirmForm()
+    if request.method == "POST":
+        registered = seminar.registered()
+        if request.form.get("all_present") == "1":
+            present = [reg.id for reg in registered]
+        else:
+            present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
+        if not form.validate_on_submit():
+            flash(_("The form expired. Please try again."), "error")
+        else:
+            try:
+                counts = services.record_attendance(seminar_day, present, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error.message), "error")
+            else:
+                db.session.commit()
+                flash(_("Attendance on %(day)s saved: %(present)s present, %(absent)s absent.",
+                        day=_format_day(seminar_day.day), **counts), "success")
+                return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
+                                        day_id=seminar_day.id))
+        return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
+                                day_id=seminar_day.id))
+    marks = {}
+    for reg in seminar.registered():
+        for mark in reg.attendance:
+            if mark.seminar_day_id == seminar_day.id:
+                marks[reg.id] = mark.present
+    return render_template("seminars/attendance.html", seminar=seminar, seminar_day=seminar_day,
+                           registered=seminar.registered(), marks=marks, form=form)
+
+
+def _format_day(value: date) -> str:
+    from flask_babel import format_date
+
+    return format_date(value, "medium")
+
+
+@bp.route("/<int:seminar_id>/results", methods=["GET", "POST"])
+def results(seminar_id: int):
+    """Exam scores and "leave pending" for every participant in one form."""
+    seminar = _get(seminar_id, "seminar.results")
+    _load_roster(seminar)
+    registered = seminar.registered()
+    form = ConfirmForm()
+    errors: dict = {}
+    if request.method == "POST":
+        values, errors = parse_scores(request.form, registered)
+        if not form.validate_on_submit():
+            flash(_("The form expired. Please try again."), "error")
+            return redirect(url_for("seminars.results", seminar_id=seminar.id))
+        if not errors:
+            try:
+                changed = services.record_results(seminar, values, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                if not (error.field or "").startswith("score-"):
+                    flash(str(error.message), "error")
+                    return redirect(url_for("seminars.results", seminar_id=seminar.id))
+                errors[int(error.field.split("-", 1)[1])] = error.message
+            else:
+                db.session.commit()
+                flash(_("Results saved (%(n)s changed).", n=changed), "success")
+                return redirect(url_for("seminars.results", seminar_id=seminar.id))
+        flash(_("Nothing was saved: correct the marked scores."), "error")
+    return render_template("seminars/results.html", seminar=seminar, registered=registered,
+                           form=form, errors=errors,
+                           submitted=request.form if request.method == "POST" else {})
+
+
+@bp.route("/<int:seminar_id>/days/<int:day_id>/sign-in.pdf")
+def sign_in_sheet(seminar_id: int, day_id: int):
+    """The printable sign-in sheet of one day: names, organizations, a signature column."""
+    seminar = _get(seminar_id, "seminar.attendance")
+    seminar_day = _get_day(seminar, day_id)
+    _load_roster(seminar)
+    from registry.documents import render_pdf
+
+    day_number = [d.id for d in seminar.days].index(seminar_day.id) + 1
+    html = render_template("documents/roster.html", seminar=seminar, seminar_day=seminar_day,
+                           day_number=day_number, registered=seminar.registered())
+    pdf = render_pdf(html)
+    filename = f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+

@@ -1,0 +1,36 @@
+"""Seminar routes in the permission matrix (see tests/permission_world.py).
+
+``world.seminar`` is in progress and taught by ``world.users["trainer"]``; "other_trainer"
+teaches nothing here, so every seminar page refuses them.
+"""
+from tests.permission_world import ALL_STAFF, STAFF_ON_OWN, Route
+
+
+def _day(w):
+    return w.seminar.days[0].id
+
+
+ROUTES = {
+    "seminars.index": Route(lambda w: "/seminars/", allowed=ALL_STAFF),
+    "seminars.create": Route(lambda w: "/seminars/new", allowed=ALL_STAFF),
+    "seminars.show": Route(lambda w: f"/seminars/{w.seminar.id}", allowed=STAFF_ON_OWN),
+    "seminars.edit": Route(lambda w: f"/seminars/{w.seminar.id}/edit", allowed=STAFF_ON_OWN),
+    "seminars.change_status": Route(lambda w: f"/seminars/{w.seminar.id}/status", method="POST",
+                                    allowed=STAFF_ON_OWN),
+    "seminars.cancel": Route(lambda w: f"/seminars/{w.seminar.id}/cancel", allowed=STAFF_ON_OWN),
+    "seminars.complete": Route(lambda w: f"/seminars/{w.seminar.id}/complete",
+                               allowed=STAFF_ON_OWN),
+    "seminars.register": Route(lambda w: f"/seminars/{w.seminar.id}/register?q=Ҳасанова",
+                               allowed=STAFF_ON_OWN),
+    "seminars.register_new": Route(lambda w: f"/seminars/{w.seminar.id}/register/new",
+                                   allowed=STAFF_ON_OWN),
+    "seminars.cancel_registration": Route(
+        lambda w: f"/seminars/{w.seminar.id}/registrations/{w.registration.id}/cancel",
+        method="POST", allowed=STAFF_ON_OWN),
+    "seminars.attendance": Route(lambda w: f"/seminars/{w.seminar.id}/days/{_day(w)}/attendance",
+                                 allowed=STAFF_ON_OWN),
+    "seminars.results": Route(lambda w: f"/seminars/{w.seminar.id}/results",
+                              allowed=STAFF_ON_OWN),
+    "seminars.sign_in_sheet": Route(
+        lambda w: f"/seminars/{w.seminar.id}/days/{_day(w)}/sign-in.pdf", allowed=STAFF_ON_OWN),
+}
