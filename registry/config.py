@@ -39,6 +39,11 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_VERIFY": "60 per minute",
+        "RATELIMIT_CHECK": "10 per minute",
+        # What certificates print as the issuer until an admin sets it on the settings page.
+        "REGISTRY_ISSUER_NAME": "Registry",
+        # A PEM Ed25519 private key; without it the key pair lives in instance/signing-keys/.
+        "REGISTRY_SIGNING_KEY": None,
     }
 
 
@@ -61,6 +66,8 @@ def from_environment(environ=os.environ) -> dict:
         values["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
     if environ.get("REGISTRY_BASE_URL"):
         values["REGISTRY_BASE_URL"] = environ["REGISTRY_BASE_URL"].rstrip("/")
+    if environ.get("REGISTRY_SIGNING_KEY"):
+        values["REGISTRY_SIGNING_KEY"] = environ["REGISTRY_SIGNING_KEY"]
     if environ.get("REGISTRY_ENV"):
         values["REGISTRY_ENV"] = environ["REGISTRY_ENV"]
     return values

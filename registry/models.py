@@ -2,7 +2,11 @@
 from registry.audit.models import AuditEvent  # noqa: F401
 from registry.auth.models import User  # noqa: F401
 from registry.catalog.models import Course, Region, Sector  # noqa: F401
-from registry.certificates.models import Certificate, CertificateNumberCounter  # noqa: F401
+from registry.certificates.models import (  # noqa: F401
+    Certificate,
+    CertificateNumberCounter,
+    IssuerSettings,
+)
 from registry.people.models import Organization, Person  # noqa: F401
 from registry.seminars.models import (  # noqa: F401
     Attendance,

@@ -107,3 +107,31 @@ def create_registration(seminar: Seminar, person: Person | None = None, *,
             registration.attendance.append(
                 Attendance(seminar_day=seminar_day, present=index < present_days))
     return _save(registration)
+
+
+def create_completed_seminar(people=(("Ғайратжон Ўроқов", 3, 90),), *, course: Course | None = None,
+                             trainers: list[User] | tuple = (), **seminar_options) -> Seminar:
+    """A completed seminar whose participants are ``(full_name, present_days, exam_score)``."""
+    course = course or create_course()
+    seminar = create_seminar(course=course, trainers=trainers, status="in_progress",
+                             start=seminar_options.pop("start", date.today() - timedelta(days=10)),
+                             capacity=max(20, len(people)), **seminar_options)
+    for full_name, present_days, score in people:
+        create_registration(seminar, create_person(full_name), present_days=present_days,
+                            exam_score=score)
+    seminar.status = "completed"
+    return _save(seminar)
+
+
+def create_certificate(full_name: str = "Ғайратжон Ўроқов", *, issued_by: User | None = None,
+                       course: Course | None = None, latin_name: str | None = None):
+    """An issued certificate (through the real service) for a new, passed participant."""
+    from registry.certificates.services import issue_certificate
+
+    seminar = create_completed_seminar(((full_name, 3, 90),), course=course)
+    registration = seminar.registrations[0]
+    if latin_name:
+        registration.person.latin_name = latin_name
+    certificate = issue_certificate(registration, issued_by=issued_by or create_user("official"))
+    db.session.commit()
+    return certificate

@@ -135,3 +135,25 @@ class Certificate(db.Model):
         if self.valid_until is not None and day > self.valid_until:
             return "expired"
         return "valid"
+
+
+class IssuerSettings(db.Model):
+    """What every certificate prints about its issuer, set by an admin: the agency's name,
+    its logo and the signatories. One row (``id = 1``); a certificate keeps its own snapshot
+    of name and signatories, so a later change does not alter what was already issued."""
+
+    __tablename__ = "issuer_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint(
+            "logo_type IS NULL OR logo_type IN ('image/png', 'image/jpeg')", name="logo_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    issuer_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    logo_type: Mapped[str | None] = mapped_column(String(20))
+    signatories: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, onupdate=utcnow,
+                                                 nullable=False)

@@ -6,55 +6,16 @@ barrier, then registers (or cancels) in a writing transaction and commits.
 """
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
-from registry.database import write_intent
-from registry.errors import DomainError
 from registry.extensions import db
 from registry.people.models import Person
 from registry.seminars import services
 from registry.seminars.models import Registration, Seminar
 from tests import fixtures
+from tests.concurrency import run_together
 
 REPEATS = 20
-
-
-def _run_together(app, jobs):
-    """Run each ``job(seminar_id, arg)`` in its own thread, app context and connection,
-    released together by a barrier. Returns each job's result or the DomainError it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-    db.session.commit()  # the test's own session holds no snapshot or lock meanwhile
-
-    def work(index, job, argument):
-        with app.app_context():
-            try:
-                prepared = job.prepare(argument)
-                db.session.commit()  # end the reading transaction before the race
-                barrier.wait(timeout=30)
-                with write_intent():
-                    try:
-                        results[index] = job.run(prepared)
-                        db.session.commit()
-                    except DomainError as error:
-                        db.session.rollback()
-                        results[index] = error
-            except Exception as error:  # surfaced by the assertions below
-                results[index] = error
-                barrier.abort()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work, args=(index, job, argument))
-               for index, (job, argument) in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 class Register:
@@ -98,7 +59,7 @@ def test_the_last_seat_goes_to_exactly_one_of_many(app):
     for repeat in range(REPEATS):
         seminar = _full_seminar_but_one()
         people = [fixtures.create_person(f"Өлзийбаяр Батболд {repeat}-{n}") for n in range(4)]
-        results = _run_together(app, [(Register(seminar.id), p.id) for p in people])
+        results = run_together(app, [(Register(seminar.id), p.id) for p in people])
         assert sorted(map(str, results)) == ["registered"] + ["waitlisted"] * 3, results
         seminar, counts = _db_state(seminar.id)
         assert seminar.seats_taken == seminar.capacity == 3
@@ -109,7 +70,7 @@ def test_without_waiting_list_the_others_are_told_it_is_full(app):
     for repeat in range(REPEATS):
         seminar = _full_seminar_but_one(waitlist=False)
         people = [fixtures.create_person(f"Trần Văn Đức {repeat}-{n}") for n in range(2)]
-        results = _run_together(app, [(Register(seminar.id), p.id) for p in people])
+        results = run_together(app, [(Register(seminar.id), p.id) for p in people])
         winners = [r for r in results if r == "registered"]
         refused = [r for r in results if isinstance(r, services.SeminarFull)]
         assert len(winners) == 1 and len(refused) == 1, results
@@ -123,7 +84,7 @@ def test_the_same_person_twice_at_once_is_registered_once(app):
     for repeat in range(REPEATS):
         seminar = fixtures.create_seminar(capacity=5)
         person = fixtures.create_person(f"Мөнхзул Дорж {repeat}")
-        results = _run_together(app, [(Register(seminar.id), person.id)] * 2)
+        results = run_together(app, [(Register(seminar.id), person.id)] * 2)
         assert sorted(type(r).__name__ for r in results) == ["Conflict", "str"], results
         seminar, counts = _db_state(seminar.id)
         assert seminar.seats_taken == 1
@@ -135,7 +96,7 @@ def test_simultaneous_cancellations_promote_each_waiting_person_once(app):
         seminar = fixtures.create_seminar(capacity=2)
         holders = [fixtures.create_registration(seminar) for _ in range(2)]
         waiting = [fixtures.create_registration(seminar, status="waitlisted") for _ in range(3)]
-        results = _run_together(app, [(Cancel(), reg.id) for reg in holders])
+        results = run_together(app, [(Cancel(), reg.id) for reg in holders])
         promoted = sorted(result[1] for result in results)
         assert promoted == sorted([waiting[0].id, waiting[1].id]), results
         seminar, counts = _db_state(seminar.id)
@@ -149,7 +110,7 @@ def test_a_cancellation_racing_a_registration_leaves_no_seat_unused(app):
         holder = fixtures.create_registration(seminar)
         fixtures.create_registration(seminar)
         newcomer = fixtures.create_person(f"Үүрцайх Гантулга {repeat}")
-        results = _run_together(app, [(Cancel(), holder.id), (Register(seminar.id),
+        results = run_together(app, [(Cancel(), holder.id), (Register(seminar.id),
                                                                 newcomer.id)])
         assert not any(isinstance(r, Exception) for r in results), results
         seminar, counts = _db_state(seminar.id)

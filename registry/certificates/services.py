@@ -1,0 +1,527 @@
+"""Certificates: issuing (one or a whole seminar), numbers, public codes, signatures,
+re-issue, suspend, revoke, reinstate, and the PDFs kept for reprints.
+
+Who may certify: officials and admins - never a trainer of the seminar concerned (training
+and the certification decision are kept apart, as ISO/IEC 17024 asks). Every issuance first
+locks the seminar row, so two batches (or a batch and a single issue) for one seminar run one
+after the other and the second finds the certificates the first made; the unique key
+``(registration_id, revision)`` is the database's own guard against a second certificate.
+
+Numbers are ``PREFIX-YYYY-NNNNN``: the serial comes from a counter row per prefix and year,
+advanced by one upsert inside the issuing transaction - concurrent issuers queue on that row,
+and a rolled-back issuance gives its serials back, so the numbers stay gapless.
+"""
+from __future__ import annotations
+
+import secrets
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from registry.audit.services import record
+from registry.catalog.models import Course
+from registry.certificates import signing
+from registry.certificates.models import Certificate, CertificateNumberCounter, IssuerSettings
+from registry.database import utcnow
+from registry.errors import DomainError, InvalidState, NotFound, PermissionDenied
+from registry.extensions import db
+from registry.people.names import clean_name
+from registry.seminars.models import Registration, Seminar
+
+CERTIFYING_ROLES = ("admin", "official")
+
+# Public reasons (a short category shown on the verification page); the note stays internal.
+STATUS_REASONS = {
+    "issued_in_error": _l("Issued in error"),
+    "details_incorrect": _l("Details incorrect"),
+    "holder_request": _l("At the holder's request"),
+    "under_review": _l("Under review"),
+    "requirements_not_met": _l("Certification requirements no longer met"),
+    "misconduct": _l("Misconduct or fraud"),
+    "other": _l("Other reason"),
+}
+
+# action -> (statuses it applies to, status it leads to)
+STATUS_ACTIONS = {
+    "suspend": (("valid",), "suspended"),
+    "revoke": (("valid", "suspended"), "revoked"),
+    "reinstate": (("suspended",), "valid"),
+}
+
+
+class NotEligible(DomainError):
+    """The registration does not (yet) qualify for a certificate."""
+
+
+class AlreadyIssued(DomainError):
+    status_code = 409
+
+
+class UnprintableCharacter(DomainError):
+    """A name or text holds a character that no font in use can print."""
+
+
+# --- the pieces of a certificate ------------------------------------------------------------
+
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_CODE_LENGTH = 26  # 26 × 5 = 130 random bits
+_CROCKFORD_ALIASES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def new_public_code() -> str:
+    """A random public code of 130 bits in Crockford Base32 (no I, L, O, U)."""
+    value = secrets.randbits(PUBLIC_CODE_LENGTH * 5)
+    digits = []
+    for _ in range(PUBLIC_CODE_LENGTH):
+        value, digit = divmod(value, 32)
+        digits.append(CROCKFORD_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def normalise_public_code(text: str | None) -> str | None:
+    """The stored form of a code typed or scanned: case-insensitive, hyphens and spaces
+    ignored, I/L read as 1 and O as 0. ``None`` when it cannot be a code at all."""
+    if not text:
+        return None
+    code = "".join(text.split()).replace("-", "").upper().translate(_CROCKFORD_ALIASES)
+    if len(code) != PUBLIC_CODE_LENGTH or any(ch not in CROCKFORD_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}-{year}-{serial:05d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def next_serials(prefix: str, year: int, count: int = 1) -> range:
+    """Reserve ``count`` consecutive serials for ``prefix`` and ``year`` in this transaction.
+
+    One upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``) advances the counter row,
+    which the database locks until the transaction ends: a concurrent issuer waits, then
+    continues after the last serial taken; a rollback returns the serials.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = CertificateNumberCounter.__table__
+    statement = (
+        insert(table).values(prefix=prefix, year=year, last_serial=count)
+        .on_conflict_do_update(index_elements=["prefix", "year"],
+                               set_={"last_serial": table.c.last_serial + count})
+        .returning(table.c.last_serial)
+    )
+    last = db.session.execute(statement).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+# --- signing keys and issuer ----------------------------------------------------------------
+
+def key_ring() -> signing.KeyRing:
+    """The app's signing keys (loaded, or made on first use, once per process)."""
+    ring = current_app.extensions.get("registry_key_ring")
+    if ring is None:
+        ring = signing.load_key_ring(current_app.instance_path,
+                                     current_app.config.get("REGISTRY_SIGNING_KEY"))
+        current_app.extensions["registry_key_ring"] = ring
+    return ring
+
+
+def issuer_settings() -> IssuerSettings:
+    """The issuer's name, logo and signatories (defaults until an admin sets them)."""
+    settings = db.session.get(IssuerSettings, 1)
+    if settings is None:
+        settings = IssuerSettings(id=1, issuer_name=current_app.config["REGISTRY_ISSUER_NAME"],
+                                  signatories=[])
+    return settings
+
+
+def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
+                           logo: bytes | None = None, logo_type: str | None = None,
+                           remove_logo: bool = False) -> IssuerSettings:
+    """Change what future certificates print about the issuer (admins only)."""
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied(_l("Only an administrator can change the issuer details."))
+    issuer_name = clean_name(issuer_name)
+    if not issuer_name:
+        raise DomainError(_l("Enter the issuer's name."), field="issuer_name")
+    settings = issuer_settings()
+    settings.issuer_name = issuer_name
+    settings.signatories = [
+        {"name": clean_name(entry.get("name")), "title": clean_name(entry.get("title"))}
+        for entry in signatories if clean_name(entry.get("name"))
+    ]
+    if remove_logo:
+        settings.logo, settings.logo_type = None, None
+    elif logo is not None:
+        if logo_type not in ("image/png", "image/jpeg"):
+            raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
+        settings.logo, settings.logo_type = logo, logo_type
+    db.session.add(settings)
+    db.session.flush()
+    record(actor, "issuer.update", settings, summary=issuer_name,
+           details={"signatories": settings.signatories, "logo": bool(settings.logo)})
+    return settings
+
+
+# --- issuing --------------------------------------------------------------------------------
+
+def _check_certifier(actor, seminar: Seminar) -> None:
+    if getattr(actor, "role", None) not in CERTIFYING_ROLES:
+        raise PermissionDenied(_l("Only officials and administrators issue certificates."))
+    if seminar.is_trainer(actor):
+        raise PermissionDenied(_l("You taught this seminar, so you cannot certify its "
+                                  "participants: another official must issue the certificates."))
+
+
+def ineligibility(registration: Registration):
+    """Why this registration cannot get a certificate (a message), or ``None`` if it can."""
+    seminar = registration.seminar
+    if seminar.status != "completed":
+        return _l("Certificates are issued once the seminar is completed.")
+    if registration.status != "registered":
+        return _l("This person did not take part in the seminar.")
+    outcome = registration.derive_outcome()
+    if outcome == "passed":
+        return None
+    if outcome == "pending":
+        return _l("The result is still pending.")
+    if registration.fail_reason() == "score":
+        return _l("The exam score is below the pass mark.")
+    return _l("Attendance is below the course minimum.")
+
+
+def _lock_seminar(seminar: Seminar) -> None:
+    db.session.flush()
+    db.session.execute(select(Seminar.id).where(Seminar.id == seminar.id).with_for_update())
+
+
+def _issued_registration_ids(seminar: Seminar) -> set[int]:
+    return set(db.session.scalars(
+        select(Certificate.registration_id).where(Certificate.seminar_id == seminar.id)))
+
+
+def current_revision(registration: Registration) -> Certificate | None:
+    """The registration's certificate as it stands now (its newest revision), if any."""
+    return db.session.scalars(
+        select(Certificate).where(Certificate.registration_id == registration.id)
+        .order_by(Certificate.revision.desc()).limit(1)).first()
+
+
+def _sign(certificate: Certificate) -> None:
+    key = key_ring().current
+    payload = signed_payload(certificate, key.key_id)
+    certificate.key_id = key.key_id
+    certificate.payload = signing.canonical_json(payload).decode("utf-8")
+    certificate.signature = key.sign(payload)
+
+
+def signed_payload(certificate: Certificate, key_id: str) -> dict:
+    """The facts a signature vouches for."""
+    return {
+        "v": signing.PAYLOAD_VERSION,
+        "number": certificate.printed_number,
+        "revision": certificate.revision,
+        "code": certificate.public_code,
+        "holder": certificate.holder_name,
+        "holder_latin": certificate.holder_latin_name,
+        "course": certificate.course_title,
+        "standards": certificate.standards,
+        "hours": certificate.hours,
+        "start_date": certificate.start_date.isoformat(),
+        "end_date": certificate.end_date.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
+        "issuer": certificate.issuer_name,
+        "key_id": key_id,
+    }
+
+
+def _new_certificate(registration: Registration, serial: int, *, issued_on: date,
+                     issued_by, settings: IssuerSettings) -> Certificate:
+    seminar, person = registration.seminar, registration.person
+    course: Course = seminar.course
+    certificate = Certificate(
+        registration_id=registration.id, person_id=person.id, course_id=course.id,
+        seminar_id=seminar.id, prefix=course.number_prefix, year=issued_on.year, serial=serial,
+        number=format_number(course.number_prefix, issued_on.year, serial), revision=1,
+        public_code=new_public_code(), holder_name=person.full_name,
+        holder_latin_name=person.latin_name, course_title=course.title,
+        standards=course.standards or "", hours=course.hours, start_date=seminar.start_date,
+        end_date=seminar.end_date, issuer_name=settings.issuer_name,
+        signatories=list(settings.signatories or []), issued_on=issued_on,
+        valid_until=(add_months(issued_on, course.validity_months)
+                     if course.validity_months else None),
+        status="valid", issued_by_id=issued_by.id, issued_at=utcnow(),
+    )
+    _sign(certificate)
+    db.session.add(certificate)
+    return certificate
+
+
+def issue_certificate(registration: Registration, *, issued_by,
+                      issued_on: date | None = None) -> Certificate:
+    """Issue the certificate of one eligible participant.
+
+    Refuses a trainer of the seminar and anyone but officials and admins, an ineligible
+    registration (with the reason), and a second certificate for the same registration.
+    """
+    seminar = registration.seminar
+    _check_certifier(issued_by, seminar)
+    _lock_seminar(seminar)
+    if registration.id in _issued_registration_ids(seminar):
+        raise AlreadyIssued(_l("%(name)s already has a certificate for this seminar.",
+                               name=registration.person.full_name))
+    reason = ineligibility(registration)
+    if reason is not None:
+        raise NotEligible(reason)
+    issued_on = issued_on or date.today()
+    serial = next_serials(seminar.course.number_prefix, issued_on.year)[0]
+    certificate = _new_certificate(registration, serial, issued_on=issued_on,
+                                   issued_by=issued_by, settings=issuer_settings())
+    db.session.flush()
+    record(issued_by, "certificate.issue", certificate, summary=certificate.number,
+           details={"holder": certificate.holder_name, "seminar_id": seminar.id})
+    return certificate
+
+
+@dataclass
+class BatchResult:
+    issued: list
+    already_issued: int
+    not_eligible: int
+
+
+def issue_for_seminar(seminar: Seminar, *, issued_by, issued_on: date | None = None) -> BatchResult:
+    """Issue a certificate to every eligible participant of a completed seminar who has none.
+
+    Run twice, or twice at once, it still gives exactly one certificate per eligible person:
+    the seminar row is locked first, so the second run sees what the first issued. Numbers
+    follow the roster order (by name).
+    """
+    _check_certifier(issued_by, seminar)
+    if seminar.status != "completed":
+        raise InvalidState(_l("Certificates are issued once the seminar is completed."))
+    _lock_seminar(seminar)
+    done = _issued_registration_ids(seminar)
+    candidates = [r for r in seminar.registered() if r.id not in done]
+    eligible = [r for r in candidates if ineligibility(r) is None]
+    issued_on = issued_on or date.today()
+    issued = []
+    if eligible:
+        settings = issuer_settings()
+        serials = next_serials(seminar.course.number_prefix, issued_on.year, len(eligible))
+        issued = [_new_certificate(registration, serial, issued_on=issued_on,
+                                   issued_by=issued_by, settings=settings)
+                  for registration, serial in zip(eligible, serials)]
+        db.session.flush()
+        record(issued_by, "certificate.issue_batch", seminar, summary=seminar.title,
+               details={"issued": [c.number for c in issued]})
+    return BatchResult(issued=issued, already_issued=len(done & {r.id for r in seminar.registered()}),
+                       not_eligible=len(candidates) - len(eligible))
+
+
+# --- corrections and status -----------------------------------------------------------------
+
+REISSUABLE_FIELDS = ("holder_name", "holder_latin_name", "course_title", "standards", "hours",
+                     "start_date", "end_date", "valid_until")
+
+
+def _check_current(certificate: Certificate) -> None:
+    if certificate.superseded_by_id is not None:
+        raise InvalidState(_l("This revision has been superseded; act on the newest revision."))
+
+
+def _check_office(actor, certificate: Certificate) -> None:
+    _check_certifier(actor, certificate.seminar)
+
+
+def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reason: str) -> Certificate:
+    """Correct printed details: a new revision with the same number (``.../2``), a new public
+    code and signature; the old revision is superseded (its QR then says so), never deleted."""
+    _check_office(actor, certificate)
+    _check_current(certificate)
+    if certificate.status == "revoked":
+        raise InvalidState(_l("A revoked certificate cannot be re-issued."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Say why the certificate is re-issued."), field="reason")
+    values = {field: getattr(certificate, field) for field in REISSUABLE_FIELDS}
+    for field, value in changes.items():
+        if field not in REISSUABLE_FIELDS:
+            raise DomainError(_l("This detail cannot be changed."), field=field)
+        values[field] = clean_name(value) if isinstance(value, str) else value
+    values["holder_latin_name"] = values["holder_latin_name"] or None
+    if not values["holder_name"]:
+        raise DomainError(_l("Enter the holder's name."), field="holder_name")
+    if values["end_date"] < values["start_date"]:
+        raise DomainError(_l("The last day cannot be before the first."), field="end_date")
+    today = date.today()
+    if values["valid_until"] is not None and values["valid_until"] < today:
+        raise DomainError(_l("The new revision would already be expired."), field="valid_until")
+    changed = {field: [str(getattr(certificate, field)), str(values[field])]
+               for field in REISSUABLE_FIELDS if getattr(certificate, field) != values[field]}
+    if not changed:
+        raise DomainError(_l("Nothing was changed: a re-issue corrects at least one detail."))
+    _lock_seminar(certificate.seminar)
+    revision = Certificate(
+        registration_id=certificate.registration_id, person_id=certificate.person_id,
+        course_id=certificate.course_id, seminar_id=certificate.seminar_id,
+        prefix=certificate.prefix, year=certificate.year, serial=certificate.serial,
+        number=certificate.number, revision=certificate.revision + 1,
+        public_code=new_public_code(), issuer_name=certificate.issuer_name,
+        signatories=list(certificate.signatories or []), issued_on=today,
+        status=certificate.status, status_reason=certificate.status_reason,
+        status_note=certificate.status_note, issued_by_id=actor.id, issued_at=utcnow(),
+        **values,
+    )
+    _sign(revision)
+    db.session.add(revision)
+    db.session.flush()
+    certificate.superseded_by_id = revision.id
+    certificate.superseded_at = utcnow()
+    db.session.flush()
+    record(actor, "certificate.reissue", revision, summary=revision.printed_number,
+           details={"reason": reason, "changes": changed, "supersedes": certificate.id})
+    return revision
+
+
+def change_status(certificate: Certificate, action: str, *, actor, reason: str | None = None,
+                  note: str = "") -> Certificate:
+    """Suspend, revoke or reinstate a certificate. Suspending and revoking need a public
+    reason (a category from ``STATUS_REASONS``); ``note`` is internal, for staff only.
+    The verification page shows the new status on the very next request."""
+    if action not in STATUS_ACTIONS:
+        raise NotFound(_l("Unknown action."))
+    _check_office(actor, certificate)
+    _check_current(certificate)
+    from_statuses, new_status = STATUS_ACTIONS[action]
+    if certificate.status not in from_statuses:
+        raise InvalidState(_l("This certificate is %(status)s; it cannot be changed this way.",
+                              status=certificate.status))
+    if new_status != "valid" and reason not in STATUS_REASONS:
+        raise DomainError(_l("Choose a reason."), field="reason")
+    old_status = certificate.status
+    certificate.status = new_status
+    certificate.status_reason = None if new_status == "valid" else reason
+    certificate.status_note = (note or "").strip() or None
+    certificate.status_changed_at = utcnow()
+    certificate.status_changed_by_id = actor.id
+    db.session.flush()
+    record(actor, f"certificate.{action}", certificate, summary=certificate.printed_number,
+           details={"from": old_status, "to": new_status, "reason": reason,
+                    "note": certificate.status_note})
+    return certificate
+
+
+def find_by_public_code(text: str | None) -> Certificate | None:
+    """The certificate revision a QR code or typed code points to (``None`` when unknown)."""
+    code = normalise_public_code(text)
+    if code is None:
+        return None
+    return db.session.scalars(select(Certificate).where(Certificate.public_code == code)).first()
+
+
+def find_by_number(number: str) -> Certificate | None:
+    """The newest revision of the certificate with this printed number (``/N`` ignored)."""
+    base = (number or "").strip().upper().split("/")[0]
+    return db.session.scalars(select(Certificate).where(Certificate.number == base)
+                              .order_by(Certificate.revision.desc()).limit(1)).first()
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{current_app.config['REGISTRY_BASE_URL']}/v/{certificate.public_code}"
+
+
+# --- printing -------------------------------------------------------------------------------
+
+def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | None = None):
+    """The plain data a certificate PDF is made from (what rendering may know, nothing more)."""
+    from registry.certificates.pdf import PrintedCertificate, Signatory
+
+    settings = settings or issuer_settings()
+    languages = [code.strip() for code in (certificate.course.languages or "en").split(",")]
+    return PrintedCertificate(
+        number=certificate.printed_number, holder_name=certificate.holder_name,
+        holder_latin_name=certificate.holder_latin_name, course_title=certificate.course_title,
+        standards=certificate.standards, hours=certificate.hours,
+        start_date=certificate.start_date, end_date=certificate.end_date,
+        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
+        issuer_name=certificate.issuer_name, issuer_logo=settings.logo,
+        issuer_logo_type=settings.logo_type,
+        signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""))
+                          for entry in certificate.signatories or []),
+        verification_url=verification_url(certificate),
+        language=languages[0] if languages and languages[0] else "en",
+    )
+
+
+def _check_printable(documents) -> None:
+    from registry.certificates.glyphs import missing_glyphs
+
+    missing = missing_glyphs(documents)
+    if missing:
+        first = missing[0]
+        raise UnprintableCharacter(_l(
+            "Nothing was printed: the name or text of %(who)s contains “%(character)s” "
+            "(%(codepoint)s), which no font on the certificate can print. Correct it first.",
+            who=first.who, character=first.character, codepoint=first.codepoint))
+
+
+def certificate_pdf(certificate: Certificate, *, preprinted: bool = False) -> bytes:
+    """The PDF of one certificate revision. The full design is rendered once and kept, so a
+    reprint costs nothing; the pre-printed-paper variant is made on demand."""
+    from registry.certificates.pdf import render_certificate
+
+    if not preprinted and certificate.pdf:
+        return certificate.pdf
+    document = printed_certificate(certificate)
+    _check_printable([document])
+    pdf = render_certificate(document, preprinted=preprinted)
+    if not preprinted:
+        certificate.pdf = pdf
+        db.session.flush()
+    return pdf
+
+
+def printable_certificates(seminar: Seminar) -> list[Certificate]:
+    """The certificates of a seminar that go to the printer: the newest revision of each,
+    not revoked, in roster order (by name)."""
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.seminar_id == seminar.id,
+                                  Certificate.superseded_by_id.is_(None),
+                                  Certificate.status != "revoked")).all()
+    return sorted(certificates, key=lambda c: (c.holder_name.casefold(), c.id))
+
+
+def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None) -> list:
+    """``[(certificate, pdf bytes)]`` for every printable certificate of ``seminar``.
+
+    Checks every text against the fonts before anything renders; renders only what is not
+    kept yet (spread over the CPU cores) and keeps each new full-design PDF.
+    """
+    from registry.certificates.pdf import render_certificates
+
+    certificates = printable_certificates(seminar)
+    settings = issuer_settings()
+    missing = [c for c in certificates if preprinted or not c.pdf]
+    documents = [printed_certificate(c, settings=settings) for c in missing]
+    _check_printable(documents)
+    rendered = dict(zip((c.id for c in missing),
+                        render_certificates(documents, preprinted=preprinted, progress=progress)
+                        if documents else []))
+    if not preprinted:
+        for certificate in missing:
+            certificate.pdf = rendered[certificate.id]
+        db.session.flush()
+    return [(c, rendered.get(c.id) or c.pdf) for c in certificates]
