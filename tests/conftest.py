@@ -117,3 +117,11 @@ def count_rows(db):
         return _db.session.scalar(select(func.count()).select_from(model))
 
     return _count
+
+
+@pytest.fixture
+def pdf_reader(tmp_path):
+    """Reads PDFs with poppler and their QR codes with zbar (see tests/readers.py)."""
+    from tests.readers import PdfReader
+
+    return PdfReader(tmp_path)

@@ -1,0 +1,87 @@
+"""Which characters of a certificate no font on it can print.
+
+Pango quietly draws a box (“tofu”) for a character none of the fonts has, and the paper
+certificate is wrong without anyone noticing. So before anything is rendered, every text
+of every certificate is checked against the character maps of the certificate's font stack
+(the families named in ``static/css/certificate.css``). Plain data in, a list out.
+"""
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# The families of static/css/certificate.css, in its order.
+CERTIFICATE_FONT_FAMILIES = ("Noto Serif", "Noto Sans", "DejaVu Serif", "DejaVu Sans")
+
+# The texts of a PrintedCertificate that are printed, with the label used in messages.
+CHECKED_FIELDS = ("holder_name", "holder_latin_name", "course_title", "standards",
+                  "issuer_name")
+
+
+@dataclass(frozen=True)
+class MissingGlyph:
+    """``character`` in ``field`` of the certificate of ``who`` has no glyph in any font."""
+
+    who: str
+    field: str
+    character: str
+
+    @property
+    def codepoint(self) -> str:
+        return f"U+{ord(self.character):04X}"
+
+
+def _font_file(family: str) -> str | None:
+    """The regular face of ``family`` as fontconfig resolves it (``None`` if not installed:
+    fontconfig would otherwise answer with a stand-in of another family)."""
+    try:
+        answer = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:style=Regular"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families, _, path = answer.partition("\n")
+    return path if family in families.split(",") else None
+
+
+@lru_cache(maxsize=1)
+def covered_characters() -> frozenset[int]:
+    """Every code point at least one font of the certificate stack can draw."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for family in CERTIFICATE_FONT_FAMILIES:
+        path = _font_file(family)
+        if path:
+            with TTFont(path, lazy=True) as font:
+                covered.update(font["cmap"].getBestCmap() or {})
+    return frozenset(covered)
+
+
+def _needs_glyph(character: str) -> bool:
+    # Spaces, joiners and other format characters are not drawn; they need no glyph.
+    return not character.isspace() and unicodedata.category(character) not in ("Cc", "Cf")
+
+
+def _texts(document):
+    for field in CHECKED_FIELDS:
+        yield field, getattr(document, field) or ""
+    for signatory in document.signatories:
+        yield "signatories", f"{signatory.name} {signatory.title}"
+
+
+def missing_glyphs(documents) -> list[MissingGlyph]:
+    """One entry per certificate, field and unprintable character, in document order."""
+    covered = covered_characters()
+    missing: list[MissingGlyph] = []
+    for document in documents:
+        for field, text in _texts(document):
+            seen: set[str] = set()
+            for character in unicodedata.normalize("NFC", text):
+                if character in seen or not _needs_glyph(character):
+                    continue
+                seen.add(character)
+                if ord(character) not in covered:
+                    missing.append(MissingGlyph(document.holder_name, field, character))
+    return missing

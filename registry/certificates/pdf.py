@@ -1,0 +1,216 @@
+"""Certificate PDFs: plain data in, bytes out.
+
+Nothing here touches the database or a request, so the same code runs in the web process and
+in the worker processes a big batch is spread over (see ../shared/notes/pdf-rendering.md for
+the figures behind the choices):
+
+* one shared ``FontConfiguration`` per process and a fetcher that fetches nothing from
+  outside (``registry.documents``);
+* the QR code is a PNG data URI made with ``qrcode`` (cheap to make, nothing to lay out);
+* a batch is rendered one document per certificate, in chunks, by worker processes that were
+  warmed up at start and are replaced after a number of chunks (WeasyPrint keeps every
+  document in memory and never hands memory back).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import multiprocessing
+import os
+import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from registry.documents import font_configuration, render_pdf, safe_url_fetcher
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = ROOT / "templates"
+TRANSLATIONS = ROOT / "registry" / "translations"
+
+# Batches up to this size render in the calling process: starting workers costs ~1 s.
+IN_PROCESS_LIMIT = 24
+# A worker renders this many chunks, then is replaced, so its memory goes back to the system.
+CHUNKS_PER_WORKER = 10
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedCertificate:
+    """Everything a printed certificate shows, and nothing else."""
+
+    number: str
+    holder_name: str
+    holder_latin_name: str | None
+    course_title: str
+    standards: str
+    hours: int
+    start_date: date
+    end_date: date
+    issued_on: date
+    valid_until: date | None
+    issuer_name: str
+    issuer_logo: bytes | None
+    issuer_logo_type: str | None
+    signatories: tuple = field(default_factory=tuple)
+    verification_url: str = ""
+    language: str = "en"
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+def qr_png(url: str) -> bytes:
+    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner)."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _data_uri(data: bytes, mimetype: str) -> str:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def name_size_class(name: str) -> str:
+    """Long names (an Uzbek name with patronymic) get smaller type so they stay on one line."""
+    length = len(name or "")
+    if length > 60:
+        return "name-xs"
+    if length > 44:
+        return "name-s"
+    if length > 30:
+        return "name-m"
+    return "name-l"
+
+
+@lru_cache(maxsize=16)
+def _babel_locale(language: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+@lru_cache(maxsize=16)
+def _environment(language: str):
+    """A Jinja environment of its own (no Flask app in a worker), autoescaping, with the
+    translations of ``language``."""
+    from babel.support import Translations
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]),
+                                     newstyle=True)
+    locale = _babel_locale(language)
+
+    def format_day(value, style="long"):
+        from babel.dates import format_date
+
+        return format_date(value, format=style, locale=locale) if value else ""
+
+    env.filters["date"] = format_day
+    return env
+
+
+def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) -> str:
+    """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
+    logo = (_data_uri(certificate.issuer_logo, f"image/{certificate.issuer_logo_type or 'png'}")
+            if certificate.issuer_logo else None)
+    qr = _data_uri(qr_png(certificate.verification_url), "image/png")
+    template = _environment(certificate.language).get_template("documents/certificate.html")
+    return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr,
+                           name_class=name_size_class(certificate.holder_name))
+
+
+def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:
+    """One certificate, one A4 landscape page, as PDF bytes."""
+    return render_pdf(certificate_html(certificate, preprinted), fetcher=safe_url_fetcher())
+
+
+# --- batches --------------------------------------------------------------------------------
+
+def _warm_worker() -> None:
+    """Pay for importing WeasyPrint and loading the fonts once per worker, not per chunk."""
+    import weasyprint  # noqa: F401
+
+    font_configuration()
+
+
+def _render_chunk(chunk: list[PrintedCertificate], preprinted: bool) -> list[bytes]:
+    return [render_certificate(certificate, preprinted) for certificate in chunk]
+
+
+def render_certificates(certificates, preprinted: bool = False, workers: int | None = None,
+                        chunk_size: int = 50, progress=None) -> list[bytes]:
+    """One PDF per certificate, in the order given.
+
+    Small batches render here; bigger ones are spread over one worker process per core.
+    ``progress(done, total)`` is called as certificates are finished.
+    """
+    certificates = list(certificates)
+    total = len(certificates)
+    workers = workers or os.cpu_count() or 1
+    if total <= IN_PROCESS_LIMIT or workers == 1:
+        results = []
+        for certificate in certificates:
+            results.append(render_certificate(certificate, preprinted))
+            if progress:
+                progress(len(results), total)
+        return results
+
+    chunk_size = max(1, min(chunk_size, -(-total // workers)))
+    chunks = [certificates[i:i + chunk_size] for i in range(0, total, chunk_size)]
+    results: list[list[bytes] | None] = [None] * len(chunks)
+    done = 0
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
+                             mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_warm_worker,
+                             max_tasks_per_child=CHUNKS_PER_WORKER) as pool:
+        futures = {pool.submit(_render_chunk, chunk, preprinted): index
+                   for index, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            done += len(chunks[futures[future]])
+            if progress:
+                progress(done, total)
+    return [pdf for chunk in results for pdf in chunk]
+
+
+def merge_pdfs(pdfs: list[bytes]) -> bytes:
+    """One PDF holding every page of ``pdfs`` in order (to print a seminar in one go)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_file_name(printed_number: str) -> str:
+    """``IA-2026-00001.pdf``; a revision ``IA-2026-00001/2`` becomes ``IA-2026-00001-r2.pdf``."""
+    return printed_number.replace("/", "-r") + ".pdf"
+
+
+def zip_pdfs(named_pdfs) -> bytes:
+    """A ZIP of ``[(printed number, pdf bytes)]``, one file per certificate."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, pdf in named_pdfs:
+            archive.writestr(pdf_file_name(number), pdf)
+    return buffer.getvalue()
