@@ -82,12 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from registry.auth.views import bp as auth_bp
     from registry.auth.views import users_bp
     from registry.catalog.views import bp as catalog_bp
+    from registry.certificates.public import bp as public_bp
+    from registry.certificates.views import bp as certificates_bp
     from registry.people.views import bp as people_bp
     from registry.reports.views import bp as reports_bp
     from registry.seminars.views import bp as seminars_bp
 
     for blueprint in (auth_bp, users_bp, catalog_bp, audit_bp, reports_bp, seminars_bp,
-                      people_bp):
+                      people_bp, certificates_bp, public_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from registry.auth.services import create_user
 from registry.catalog.models import Course, Region, Sector
+from registry.certificates.models import IssuerSettings
+from registry.certificates.services import issue_for_seminar
 from registry.extensions import db
 from registry.people.models import Organization, Person
 from registry.people.names import clean_name, search_key
@@ -201,6 +203,15 @@ def load_demo_data() -> dict:
         db.session.add(Registration(seminar=khoroo, person=person, status="registered"))
         khoroo.seats_taken += 1
     db.session.flush()
+
+    # The completed seminar is certified by the official, who did not teach it.
+    db.session.add(IssuerSettings(
+        id=1, issuer_name="Oʻzbekiston texnik jihatdan tartibga solish agentligi (Oʻzstandart)",
+        signatories=[{"name": "Alisher Nazarov", "title": "Director General"},
+                     {"name": "Anvar Karimov", "title": "Lead trainer"}]))
+    db.session.flush()
+    certificates = issue_for_seminar(done, issued_by=official, issued_on=today - timedelta(36))
     return {"users": len(users), "regions": len(regions), "sectors": len(sectors),
             "courses": 2, "organizations": len(organizations),
-            "people": len(people) + len(people_mn) + len(people_vn), "seminars": 4}
+            "people": len(people) + len(people_mn) + len(people_vn), "seminars": 4,
+            "certificates": len(certificates.issued)}

@@ -34,6 +34,18 @@ def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
     for letters in ("Ў", "Қ", "Ғ", "Ҳ", "Oʻ", "Ө", "Ү", "ắ", "ồ"):
         assert letters in names, letters
 
+    # The completed seminar comes with its certificates, issued by the official (who did
+    # not teach it), for everyone who passed.
+    listing = runner.invoke(args=["certificates", "list"])
+    lines = [line.split("\t") for line in listing.output.splitlines()]
+    from registry.seminars.models import Registration
+
+    passed = sorted(r.person.full_name for r in db.session.scalars(select(Registration))
+                    if r.derive_outcome() == "passed")
+    assert len(passed) >= 3 and sorted(holder for _n, holder, _s, _u in lines) == passed
+    assert all(status == "valid" and url.startswith("http") and "/v/" in url
+               for _number, _holder, status, url in lines)
+
     again = runner.invoke(args=["demo-data"])
     assert "nothing loaded" in again.output
     assert db.session.scalar(select(func.count()).select_from(Sector)) == 12

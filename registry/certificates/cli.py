@@ -1,0 +1,104 @@
+"""``flask certificates ...``: the register for operators, from a shell."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from registry.extensions import db
+
+certificates_cli = AppGroup("certificates", help="List, print and revoke certificates.")
+
+
+def _acting_user(email: str | None):
+    """The staff account an operator acts as: ``--by`` or the first active administrator."""
+    from registry.auth.models import User
+
+    query = select(User).where(User.active.is_(True))
+    query = query.where(User.email == email.strip().lower()) if email else \
+        query.where(User.role == "admin").order_by(User.id)
+    user = db.session.scalars(query).first()
+    if user is None:
+        raise click.ClickException(f"No active staff account {email}." if email else
+                                   "No active administrator: use --by EMAIL.")
+    return user
+
+
+def _certificate(number: str):
+    from registry.certificates.services import find_by_number
+
+    certificate = find_by_number(number)
+    if certificate is None:
+        raise click.ClickException(f"No certificate numbered {number}.")
+    return certificate
+
+
+@certificates_cli.command("list")
+@click.option("--seminar", "seminar_id", type=int, help="Only this seminar's certificates.")
+def list_command(seminar_id: int | None) -> None:
+    """Print the register, tab-separated: number, holder, status, verification URL.
+
+    One line per certificate (its newest revision), in number order.
+    """
+    from datetime import date
+
+    from registry.certificates.models import Certificate
+    from registry.certificates.services import verification_url
+
+    query = select(Certificate).where(Certificate.superseded_by_id.is_(None))
+    if seminar_id is not None:
+        query = query.where(Certificate.seminar_id == seminar_id)
+    query = query.order_by(Certificate.prefix, Certificate.year, Certificate.serial)
+    today = date.today()
+    for certificate in db.session.scalars(query):
+        click.echo("\t".join((certificate.printed_number, certificate.holder_name,
+                              certificate.status_on(today), verification_url(certificate))))
+
+
+@certificates_cli.command("pdf")
+@click.argument("number")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the PDF.")
+@click.option("--preprinted", is_flag=True, help="Only the variable text, for pre-printed paper.")
+def pdf_command(number: str, output: str, preprinted: bool) -> None:
+    """Write the PDF of certificate NUMBER (its newest revision) to a file."""
+    from registry.certificates.services import certificate_pdf
+    from registry.errors import DomainError
+
+    certificate = _certificate(number)
+    try:
+        data = certificate_pdf(certificate, preprinted=preprinted)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    with open(output, "wb") as file:
+        file.write(data)
+    click.echo(f"Wrote {certificate.printed_number} to {output} ({len(data)} bytes).")
+
+
+@certificates_cli.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True,
+              help="Public reason: issued_in_error, details_incorrect, holder_request, "
+                   "under_review, requirements_not_met, misconduct - or any text (shown "
+                   "publicly as 'Other reason', the text kept as the internal note).")
+@click.option("--note", default="", help="Internal note, for staff only.")
+@click.option("--by", "by_email", help="Act as this staff account (default: the first admin).")
+def revoke_command(number: str, reason: str, note: str, by_email: str | None) -> None:
+    """Revoke certificate NUMBER; the verification page says REVOKED at once."""
+    from registry.certificates.services import STATUS_REASONS, change_status
+    from registry.errors import DomainError
+
+    certificate = _certificate(number)
+    category = reason.strip().lower().replace(" ", "_").replace("-", "_")
+    if category not in STATUS_REASONS:
+        category, note = "other", "\n".join(filter(None, (reason.strip(), note)))
+    try:
+        change_status(certificate, "revoke", actor=_acting_user(by_email), reason=category,
+                      note=note)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Revoked {certificate.printed_number} ({certificate.holder_name}).")

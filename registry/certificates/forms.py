@@ -1,0 +1,94 @@
+"""Certificate forms: a correction (re-issue), a status change, the issuer settings."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from registry.certificates.services import STATUS_REASONS
+
+MAX_LOGO_BYTES = 1024 * 1024
+SIGNATORY_ROWS = 3
+
+
+class ReissueForm(FlaskForm):
+    """Correct what is printed; the same number is re-issued as a new revision."""
+
+    holder_name = StringField(_l("Holder's name, exactly as it should be printed"),
+                              validators=[DataRequired(), Length(max=250)])
+    holder_latin_name = StringField(_l("Name in Latin letters (optional)"),
+                                    validators=[Optional(), Length(max=250)])
+    course_title = StringField(_l("Course"), validators=[DataRequired(), Length(max=250)])
+    standards = StringField(_l("Standards covered"), validators=[Optional(), Length(max=250)])
+    hours = IntegerField(_l("Hours"), validators=[DataRequired(), NumberRange(min=1, max=2000)])
+    start_date = DateField(_l("First day"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until (empty: no expiry)"), validators=[Optional()])
+    reason = TextAreaField(_l("Why it is re-issued (kept in the audit log)"),
+                           validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Re-issue as a new revision"))
+
+    FIELDS = ("holder_name", "holder_latin_name", "course_title", "standards", "hours",
+              "start_date", "end_date", "valid_until")
+
+    def changes(self) -> dict:
+        return {name: getattr(self, name).data for name in self.FIELDS}
+
+
+class StatusForm(FlaskForm):
+    """Suspend, revoke or reinstate: a public reason and an internal note."""
+
+    reason = SelectField(_l("Reason shown on the verification page"),
+                         choices=[("", _l("Choose…"))] + list(STATUS_REASONS.items()),
+                         validators=[Optional()])
+    note = TextAreaField(_l("Internal note (staff only, never shown publicly)"),
+                         validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class IssuerSettingsForm(FlaskForm):
+    """What certificates print about the issuer."""
+
+    issuer_name = StringField(_l("Issuer name"), validators=[DataRequired(), Length(max=250)])
+    logo = FileField(_l("Logo (PNG or JPEG, up to 1 MB)"))
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    submit = SubmitField(_l("Save"))
+
+    def validate_logo(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read()
+        upload.seek(0)
+        if len(data) > MAX_LOGO_BYTES:
+            raise ValidationError(_l("The logo is larger than 1 MB."))
+        if logo_type(data) is None:
+            raise ValidationError(_l("The logo must be a PNG or JPEG image."))
+
+
+for _index in range(1, SIGNATORY_ROWS + 1):
+    setattr(IssuerSettingsForm, f"signatory_{_index}_name",
+            StringField(_l("Signatory %(n)s: name", n=_index),
+                        validators=[Optional(), Length(max=120)]))
+    setattr(IssuerSettingsForm, f"signatory_{_index}_title",
+            StringField(_l("Signatory %(n)s: title", n=_index),
+                        validators=[Optional(), Length(max=120)]))
+
+
+def logo_type(data: bytes) -> str | None:
+    """The image type by its first bytes (not by the file name a browser sent)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None

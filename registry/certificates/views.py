@@ -1,0 +1,371 @@
+"""Staff screens for certificates: the register, one certificate, issuing for a seminar,
+printing (one PDF for the printer, a ZIP of one PDF per person), re-issue, status changes,
+and the issuer settings."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from registry.auth.forms import ConfirmForm
+from registry.auth.permissions import can, require
+from registry.auth.views import form_error
+from registry.catalog.models import Course
+from registry.certificates import services
+from registry.certificates.forms import (
+    SIGNATORY_ROWS,
+    IssuerSettingsForm,
+    ReissueForm,
+    StatusForm,
+    logo_type,
+)
+from registry.certificates.models import Certificate
+from registry.errors import DomainError
+from registry.extensions import db
+from registry.seminars.models import Registration, Seminar
+from registry.templating import paginate
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+SORTS = {"number": (Certificate.prefix, Certificate.year, Certificate.serial),
+         "holder": (Certificate.holder_name,), "issued": (Certificate.issued_on,),
+         "valid_until": (Certificate.valid_until,)}
+STATUS_FILTERS = ("valid", "expired", "suspended", "revoked", "superseded")
+
+
+def _get(certificate_id: int, action: str = "certificate.view") -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    require(current_user, action, certificate)
+    return certificate
+
+
+def _get_seminar(seminar_id: int, action: str) -> Seminar:
+    seminar = db.session.get(Seminar, seminar_id)
+    if seminar is None:
+        abort(404)
+    require(current_user, action, seminar)
+    return seminar
+
+
+def _filtered(query, status: str):
+    today = date.today()
+    if status == "superseded":
+        return query.where(Certificate.superseded_by_id.is_not(None))
+    query = query.where(Certificate.superseded_by_id.is_(None))
+    if status in ("suspended", "revoked"):
+        return query.where(Certificate.status == status)
+    if status == "expired":
+        return query.where(Certificate.status == "valid", Certificate.valid_until < today)
+    if status == "valid":
+        return query.where(Certificate.status == "valid",
+                           or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
+    return query
+
+
+@bp.route("/")
+def index():
+    """The certificate register: newest revisions, filterable, sortable, paged."""
+    require(current_user, "certificate.view")
+    args = {key: request.args.get(key, "").strip() for key in ("q", "status", "course", "seminar")}
+    query = _filtered(select(Certificate), args["status"])
+    if args["course"].isdigit():
+        query = query.where(Certificate.course_id == int(args["course"]))
+    if args["seminar"].isdigit():
+        query = query.where(Certificate.seminar_id == int(args["seminar"]))
+    if args["q"]:
+        like = f"%{args['q']}%"
+        query = query.where(or_(Certificate.holder_name.ilike(like),
+                                Certificate.holder_latin_name.ilike(like),
+                                Certificate.number.ilike(like)))
+    sort = request.args.get("sort", "-number")
+    columns = SORTS.get(sort.lstrip("-"), SORTS["number"])
+    descending = sort.startswith("-")
+    query = query.order_by(*[c.desc() if descending else c.asc() for c in columns],
+                           Certificate.id.desc())
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template("certificates/index.html", page=paginate(query), args=args,
+                           courses=courses, statuses=STATUS_FILTERS, today=date.today(),
+                           filtered=any(args.values()))
+
+
+@bp.route("/<int:certificate_id>")
+def show(certificate_id: int):
+    certificate = _get(certificate_id)
+    revisions = db.session.scalars(
+        select(Certificate).where(Certificate.registration_id == certificate.registration_id)
+        .order_by(Certificate.revision.desc())).all()
+    return render_template("certificates/show.html", certificate=certificate,
+                           revisions=revisions, today=date.today(),
+                           reasons=services.STATUS_REASONS,
+                           url=services.verification_url(certificate), form=ConfirmForm())
+
+
+def _pdf_response(pdf: bytes, filename: str, *, attachment: bool = False,
+                  mimetype: str = "application/pdf") -> Response:
+    disposition = "attachment" if attachment else "inline"
+    return Response(pdf, mimetype=mimetype,
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
+@bp.route("/<int:certificate_id>.pdf")
+def pdf(certificate_id: int):
+    """One certificate as PDF (``?preprinted=1``: only the variable text, for printed paper)."""
+    certificate = _get(certificate_id, "certificate.print")
+    try:
+        data = services.certificate_pdf(certificate,
+                                        preprinted=request.args.get("preprinted") == "1")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("certificates.show", certificate_id=certificate.id))
+    db.session.commit()  # keeps the rendered PDF for the next reprint
+    from registry.certificates.pdf import pdf_file_name
+
+    return _pdf_response(data, pdf_file_name(certificate.printed_number))
+
+
+# --- issuing for a seminar ---------------------------------------------------------------------
+
+def _roster_rows(seminar: Seminar) -> list[dict]:
+    issued = {}
+    for certificate in db.session.scalars(
+            select(Certificate).where(Certificate.seminar_id == seminar.id)
+            .order_by(Certificate.revision)):
+        issued[certificate.registration_id] = certificate  # the newest revision wins
+    return [{"registration": registration, "certificate": issued.get(registration.id),
+             "reason": services.ineligibility(registration)}
+            for registration in seminar.registered()]
+
+
+@bp.route("/seminar/<int:seminar_id>")
+def seminar(seminar_id: int):
+    """Who of a seminar gets a certificate, why the others do not, and the print buttons."""
+    seminar = _get_seminar(seminar_id, "certificate.issue")
+    db.session.scalars(select(Registration).where(Registration.seminar_id == seminar.id)
+                       .options(selectinload(Registration.person),
+                                selectinload(Registration.attendance))).all()
+    rows = _roster_rows(seminar)
+    to_issue = sum(1 for row in rows if row["certificate"] is None and row["reason"] is None)
+    printable = sum(1 for row in rows if row["certificate"] is not None
+                    and row["certificate"].status != "revoked")
+    return render_template("certificates/seminar.html", seminar=seminar, rows=rows,
+                           to_issue=to_issue, printable=printable, form=ConfirmForm())
+
+
+@bp.route("/seminar/<int:seminar_id>/issue", methods=["POST"])
+def issue_all(seminar_id: int):
+    seminar = _get_seminar(seminar_id, "certificate.issue")
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+    try:
+        result = services.issue_for_seminar(seminar, issued_by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if result.issued:
+            flash(_("%(n)s certificates issued: %(first)s to %(last)s.", n=len(result.issued),
+                    first=result.issued[0].number, last=result.issued[-1].number), "success")
+        else:
+            flash(_("Nobody else is eligible: no certificate was issued."), "info")
+    return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+
+
+@bp.route("/registration/<int:registration_id>/issue", methods=["POST"])
+def issue_one(registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    require(current_user, "certificate.issue", registration.seminar)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+    else:
+        try:
+            certificate = services.issue_certificate(registration, issued_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Certificate %(number)s issued to %(name)s.", number=certificate.number,
+                    name=certificate.holder_name), "success")
+    return redirect(url_for("certificates.seminar", seminar_id=registration.seminar_id))
+
+
+def _seminar_documents(seminar: Seminar, preprinted: bool):
+    try:
+        documents = services.seminar_pdfs(seminar, preprinted=preprinted)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return None
+    if not documents:
+        flash(_("This seminar has no certificates to print yet."), "info")
+        return None
+    db.session.commit()  # keeps the newly rendered PDFs for reprints
+    return documents
+
+
+@bp.route("/seminar/<int:seminar_id>/certificates.pdf")
+def seminar_pdf(seminar_id: int):
+    """Every certificate of the seminar in roster order, one PDF for the printer."""
+    from registry.certificates.pdf import merge_pdfs
+
+    seminar = _get_seminar(seminar_id, "certificate.print")
+    preprinted = request.args.get("preprinted") == "1"
+    documents = _seminar_documents(seminar, preprinted)
+    if documents is None:
+        return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+    suffix = "-preprinted" if preprinted else ""
+    return _pdf_response(merge_pdfs([pdf for _c, pdf in documents]),
+                         f"certificates-seminar-{seminar.id}{suffix}.pdf")
+
+
+@bp.route("/seminar/<int:seminar_id>/certificates.zip")
+def seminar_zip(seminar_id: int):
+    """One PDF per person, named by certificate number, in a ZIP."""
+    from registry.certificates.pdf import zip_pdfs
+
+    seminar = _get_seminar(seminar_id, "certificate.print")
+    documents = _seminar_documents(seminar, preprinted=False)
+    if documents is None:
+        return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+    archive = zip_pdfs([(c.printed_number, pdf) for c, pdf in documents])
+    return _pdf_response(archive, f"certificates-seminar-{seminar.id}.zip", attachment=True,
+                         mimetype="application/zip")
+
+
+# --- corrections and status --------------------------------------------------------------------
+
+@bp.route("/<int:certificate_id>/reissue", methods=["GET", "POST"])
+def reissue(certificate_id: int):
+    """Correct a printed detail: a new revision with the same number supersedes this one."""
+    certificate = _get(certificate_id, "certificate.reissue")
+    if certificate.superseded_by_id is not None or certificate.status == "revoked":
+        flash(_("Only the newest revision of a certificate that is not revoked can be "
+                "re-issued."), "error")
+        return redirect(url_for("certificates.show", certificate_id=certificate.id))
+    form = ReissueForm(obj=certificate)
+    if form.validate_on_submit():
+        try:
+            revision = services.reissue_certificate(certificate, form.changes(),
+                                                    actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Revision %(revision)s of %(number)s issued; the earlier revision now shows "
+                    "as superseded.", revision=revision.revision, number=revision.number),
+                  "success")
+            return redirect(url_for("certificates.show", certificate_id=revision.id))
+    return render_template("certificates/reissue.html", certificate=certificate, form=form)
+
+
+ACTION_TITLES = {"suspend": "Suspend the certificate", "revoke": "Revoke the certificate",
+                 "reinstate": "Reinstate the certificate"}
+
+
+@bp.route("/<int:certificate_id>/<any(suspend, revoke, reinstate):action>",
+          methods=["GET", "POST"])
+def change_status(certificate_id: int, action: str):
+    """Suspend, revoke (both with a public reason and an internal note) or reinstate."""
+    certificate = _get(certificate_id, "certificate.revoke")
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(certificate, action, actor=current_user,
+                                   reason=form.reason.data or None, note=form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            messages = {"suspend": _("Certificate %(number)s suspended."),
+                        "revoke": _("Certificate %(number)s revoked."),
+                        "reinstate": _("Certificate %(number)s reinstated: it is valid again.")}
+            flash(messages[action] % {"number": certificate.printed_number}, "success")
+            return redirect(url_for("certificates.show", certificate_id=certificate.id))
+    return render_template("certificates/status.html", certificate=certificate, form=form,
+                           action=action)
+
+
+# --- issuer settings ---------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The issuer's name, logo and signatories printed on new certificates (admins)."""
+    require(current_user, "settings.manage")
+    current = services.issuer_settings()
+    form = IssuerSettingsForm(obj=current)
+    if request.method == "GET":
+        for index, entry in enumerate(current.signatories or [], start=1):
+            if index <= SIGNATORY_ROWS:
+                getattr(form, f"signatory_{index}_name").data = entry.get("name")
+                getattr(form, f"signatory_{index}_title").data = entry.get("title")
+    if form.validate_on_submit():
+        upload = form.logo.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else None
+        signatories = [{"name": getattr(form, f"signatory_{i}_name").data or "",
+                        "title": getattr(form, f"signatory_{i}_title").data or ""}
+                       for i in range(1, SIGNATORY_ROWS + 1)]
+        try:
+            services.update_issuer_settings(
+                actor=current_user, issuer_name=form.issuer_name.data, signatories=signatories,
+                logo=data, logo_type=logo_type(data) if data else None,
+                remove_logo=form.remove_logo.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Issuer details saved. They are printed on certificates issued from now "
+                    "on."), "success")
+            return redirect(url_for("certificates.settings"))
+    return render_template("certificates/settings.html", form=form, current=current,
+                           can_manage=can(current_user, "settings.manage"))
+
+
+@bp.route("/settings/logo")
+def logo():
+    """The current logo, for the settings page preview."""
+    require(current_user, "settings.manage")
+    current = services.issuer_settings()
+    if not current.logo:
+        abort(404)
+    return Response(current.logo, mimetype=current.logo_type)
+
+
+# --- panels on the seminar and person pages ---------------------------------------------------
+
+@bp.app_template_global()
+def certificates_of_person(person) -> list[Certificate]:
+    """The person's certificates (newest revisions), for the person page."""
+    if not can(current_user, "certificate.view"):
+        return []
+    return db.session.scalars(
+        select(Certificate).where(Certificate.person_id == person.id,
+                                  Certificate.superseded_by_id.is_(None))
+        .order_by(Certificate.issued_on.desc())).all()
+
+
+@bp.app_template_global()
+def seminar_certificate_count(seminar) -> int:
+    """How many certificates (newest revisions) a seminar has, for the seminar page."""
+    return len(db.session.scalars(
+        select(Certificate.id).where(Certificate.seminar_id == seminar.id,
+                                     Certificate.superseded_by_id.is_(None))).all())
+
+
+@bp.app_template_global()
+def certificate_status_on(certificate) -> str:
+    """What the verification page says today."""
+    return certificate.status_on(date.today())

@@ -1,0 +1,54 @@
+"""Certificate routes (staff) in the permission matrix (see tests/permission_world.py).
+
+``setup`` adds a completed seminar taught by ``world.users["trainer"]`` with one issued
+certificate and one participant still eligible. Certificates are the office's business: the
+trainer who taught the seminar is refused like any other trainer (separation of duties).
+"""
+from tests.permission_world import ADMIN, OFFICE, Route
+
+
+def _certificate(w):
+    return w.extra["certificate"].id
+
+
+def _seminar(w):
+    return w.extra["certified_seminar"].id
+
+
+ROUTES = {
+    "certificates.index": Route(lambda w: "/certificates/?q=Ўроқов", allowed=OFFICE),
+    "certificates.show": Route(lambda w: f"/certificates/{_certificate(w)}", allowed=OFFICE),
+    "certificates.pdf": Route(lambda w: f"/certificates/{_certificate(w)}.pdf", allowed=OFFICE),
+    "certificates.seminar": Route(lambda w: f"/certificates/seminar/{_seminar(w)}",
+                                  allowed=OFFICE),
+    "certificates.issue_all": Route(lambda w: f"/certificates/seminar/{_seminar(w)}/issue",
+                                    method="POST", allowed=OFFICE),
+    "certificates.issue_one": Route(
+        lambda w: f"/certificates/registration/{w.extra['eligible'].id}/issue", method="POST",
+        allowed=OFFICE),
+    "certificates.seminar_pdf": Route(
+        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.pdf", allowed=OFFICE),
+    "certificates.seminar_zip": Route(
+        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.zip", allowed=OFFICE),
+    "certificates.reissue": Route(lambda w: f"/certificates/{_certificate(w)}/reissue",
+                                  allowed=OFFICE),
+    "certificates.change_status": Route(lambda w: f"/certificates/{_certificate(w)}/suspend",
+                                        allowed=OFFICE),
+    "certificates.settings": Route(lambda w: "/certificates/settings", allowed=ADMIN),
+    "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
+}
+
+
+def setup(world):
+    from registry.certificates.services import issue_certificate
+    from registry.extensions import db
+    from tests import fixtures
+
+    seminar = fixtures.create_completed_seminar(
+        (("Ғайратжон Ўроқов", 3, 90), ("Билгүүн Өлзийбат", 3, 80)),
+        course=world.course, trainers=[world.users["trainer"]])
+    first, second = sorted(seminar.registrations, key=lambda r: r.person.full_name)
+    world.extra["certified_seminar"] = seminar
+    world.extra["certificate"] = issue_certificate(second, issued_by=world.users["admin"])
+    world.extra["eligible"] = first
+    db.session.commit()
