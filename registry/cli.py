@@ -11,9 +11,10 @@ from registry.extensions import db
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
-    from registry.certificates.cli import certificates_cli
+    from registry.certificates.cli import certificates_cli, verify_certificate_command
 
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(verify_certificate_command)
 
 
 @click.command("create-user")

@@ -102,3 +102,50 @@ def revoke_command(number: str, reason: str, note: str, by_email: str | None) ->
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Revoked {certificate.printed_number} ({certificate.holder_name}).")
+
+
+def _read_json(path: str, what: str) -> dict:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file)
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {what} {path}: {error.strerror}.") from None
+    except ValueError as error:
+        raise click.ClickException(f"{path} is not JSON ({error}).") from None
+    if not isinstance(document, dict):
+        raise click.ClickException(f"{path} is not a {what}.")
+    return document
+
+
+@click.command("verify-certificate")
+@click.argument("document_path", metavar="FILE.json")
+@click.option("--keys", "keys_path", metavar="KEYS.json",
+              help="Public keys saved from /.well-known/registry-keys.json "
+                   "(default: this installation's own keys).")
+def verify_certificate_command(document_path: str, keys_path: str | None) -> None:
+    """Check the signature of a certificate saved from /v/<code>.json - offline.
+
+    Needs only the public keys: no database, no network. Exit status 0 when the signature is
+    genuine, 1 when it is not (a changed character, an unknown key).
+    """
+    from registry.certificates.signing import public_keys_from_document, verify_signed_document
+
+    document = _read_json(document_path, "certificate record")
+    signed = document.get("signed", document)  # the page's JSON, or just its signed part
+    if keys_path:
+        public_keys = public_keys_from_document(_read_json(keys_path, "keys document"))
+    else:
+        from registry.certificates.services import key_ring
+
+        public_keys = public_keys_from_document(key_ring().published())
+    payload = signed.get("payload") if isinstance(signed, dict) else None
+    if not isinstance(payload, dict) or not verify_signed_document(signed, public_keys):
+        click.echo("NOT VERIFIED: the signature does not match these facts and keys.", err=True)
+        raise SystemExit(1)
+    click.echo(f"VERIFIED: {payload.get('number')} - {payload.get('holder')} - "
+               f"{payload.get('course')} - issued {payload.get('issued_on')} by "
+               f"{payload.get('issuer')} (key {payload.get('key_id')})")
+    if signed is not document and document.get("status"):
+        click.echo(f"Status when saved: {document['status']} (the live page shows today's).")

@@ -92,3 +92,17 @@ def logo_type(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     return None
+
+
+class CheckForm(FlaskForm):
+    """The public “check a certificate” form: the printed number and the holder's surname."""
+
+    class Meta:
+        csrf = False  # a read-only look-up anyone may make; nothing changes
+
+    number = StringField(_l("Certificate number"),
+                         validators=[DataRequired(), Length(max=40)],
+                         description=_l("As printed, e.g. IA-2026-00042"))
+    surname = StringField(_l("Holder's surname"), validators=[DataRequired(), Length(max=120)],
+                          description=_l("As on the certificate, in either script"))
+    submit = SubmitField(_l("Check"))

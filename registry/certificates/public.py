@@ -1,6 +1,88 @@
-"""The public, read-only path: /v/<code> and what a verifier needs (no login)."""
+"""The public, read-only path anyone may open without signing in.
+
+* ``/v/<code>`` - the page a QR code opens: the status in large words and the public facts;
+* ``/v/<code>.json`` - the same facts with the signed payload, to verify offline;
+* ``/.well-known/registry-keys.json`` - the public keys signatures verify with;
+* ``/check`` - a certificate looked up by its printed number *and* the holder's surname.
+
+An unknown or malformed code answers with the site's ordinary 404 page, so guessing learns
+nothing. Every answer says ``no-store``/``noindex``/``no-referrer``: a verification is about
+today, belongs to no search engine, and the code in the URL must not leak to other sites.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+
+from registry.certificates import services
+from registry.certificates.forms import CheckForm
+from registry.extensions import limiter
 
 bp = Blueprint("public", __name__)
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _verify_limit() -> str:
+    return current_app.config["RATELIMIT_VERIFY"]
+
+
+def _check_limit() -> str:
+    return current_app.config["RATELIMIT_CHECK"]
+
+
+@bp.after_request
+def _private(response):
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _certificate_or_404(code: str):
+    certificate = services.find_by_public_code(code)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.route("/v/<code>.json")
+@limiter.limit(_verify_limit)
+def verify_json(code: str):
+    """The public facts and the signed payload, as JSON."""
+    return jsonify(services.public_facts(_certificate_or_404(code)))
+
+
+@bp.route("/v/<code>")
+@limiter.limit(_verify_limit)
+def verify(code: str):
+    """The verification page a QR code opens."""
+    certificate = _certificate_or_404(code)
+    if code != certificate.public_code:
+        # A code typed in lower case or with O for 0 still opens; the address is made canonical.
+        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
+    return render_template("public/verify.html", certificate=certificate,
+                           status=services.public_status(certificate), today=date.today())
+
+
+@bp.route("/.well-known/registry-keys.json")
+def keys():
+    """The public keys of every signing key still honoured (with key ids, so keys rotate)."""
+    return jsonify(services.key_ring().published())
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@limiter.limit(_check_limit, methods=["POST"])
+def check():
+    """Find a certificate by number and surname; a neutral message when nothing matches."""
+    form = CheckForm()
+    not_found = False
+    if form.validate_on_submit():
+        certificate = services.find_by_number_and_surname(form.number.data, form.surname.data)
+        if certificate is not None:
+            return redirect(url_for("public.verify", code=certificate.public_code), code=303)
+        not_found = True
+    return render_template("public/check.html", form=form, not_found=not_found)

@@ -13,6 +13,7 @@ and a rolled-back issuance gives its serials back, so the numbers stay gapless.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from calendar import monthrange
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from registry.certificates.models import Certificate, CertificateNumberCounter, 
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, NotFound, PermissionDenied
 from registry.extensions import db
-from registry.people.names import clean_name
+from registry.people.names import clean_name, search_key, surname_key
 from registry.seminars.models import Registration, Seminar
 
 CERTIFYING_ROLES = ("admin", "official")
@@ -437,6 +438,79 @@ def find_by_number(number: str) -> Certificate | None:
     base = (number or "").strip().upper().split("/")[0]
     return db.session.scalars(select(Certificate).where(Certificate.number == base)
                               .order_by(Certificate.revision.desc()).limit(1)).first()
+
+
+def find_by_number_and_surname(number: str | None, surname: str | None) -> Certificate | None:
+    """The newest revision of the certificate with ``number`` whose holder's name (as written
+    or in Latin letters) contains every word of ``surname`` - or ``None``, without saying
+    which half did not match (the public check form must not confirm numbers)."""
+    wanted = set(search_key(surname).split())
+    if not number or not wanted:
+        return None
+    certificate = find_by_number(number)
+    if certificate is None:
+        return None
+    words = surname_key(certificate.holder_name) | surname_key(certificate.holder_latin_name)
+    return certificate if wanted <= words else None
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the verification page says about a certificate revision on a given day."""
+
+    word: str  # valid, expired, suspended, revoked, superseded
+    since: date | None
+    reason: str | None  # the public category's label, never the internal note
+    superseded_by: Certificate | None
+
+
+def public_status(certificate: Certificate, today: date | None = None) -> PublicStatus:
+    """The status a verifier sees today, with the date it began and its public reason."""
+    today = today or date.today()
+    word = certificate.status_on(today)
+    since, reason, newer = None, None, None
+    if word == "superseded":
+        newer = certificate.superseded_by
+        while newer is not None and newer.superseded_by is not None:  # the newest revision
+            newer = newer.superseded_by
+        since = certificate.superseded_at.date() if certificate.superseded_at else None
+    elif word in ("suspended", "revoked"):
+        since = certificate.status_changed_at.date() if certificate.status_changed_at else None
+        reason = STATUS_REASONS.get(certificate.status_reason or "", STATUS_REASONS["other"])
+    elif word == "expired":
+        since = certificate.valid_until
+    return PublicStatus(word, since, str(reason) if reason else None, newer)
+
+
+def public_facts(certificate: Certificate, today: date | None = None) -> dict:
+    """The facts anyone may see (``/v/<code>.json``): no email, phone, organization or score."""
+    status = public_status(certificate, today)
+    keys_url = f"{current_app.config['REGISTRY_BASE_URL']}/.well-known/registry-keys.json"
+    return {
+        "number": certificate.printed_number,
+        "revision": certificate.revision,
+        "status": status.word,
+        "status_since": status.since.isoformat() if status.since else None,
+        "status_reason": status.reason,
+        "superseded_by": verification_url(status.superseded_by) if status.superseded_by else None,
+        "holder": certificate.holder_name,
+        "holder_latin": certificate.holder_latin_name,
+        "course": certificate.course_title,
+        "standards": certificate.standards,
+        "hours": certificate.hours,
+        "start_date": certificate.start_date.isoformat(),
+        "end_date": certificate.end_date.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
+        "issuer": certificate.issuer_name,
+        "verification_url": verification_url(certificate),
+        "signed": {
+            "payload": json.loads(certificate.payload) if certificate.payload else None,
+            "signature": certificate.signature,
+            "key_id": certificate.key_id,
+            "keys_url": keys_url,
+        },
+    }
 
 
 def verification_url(certificate: Certificate) -> str:

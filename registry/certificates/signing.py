@@ -153,8 +153,10 @@ def public_keys_from_document(document: dict) -> dict:
 def verify_signed_document(document: dict, public_keys: dict) -> bool:
     """Does ``document`` (``{"payload": {...}, "signature": "..."}``, as served at
     ``/v/<code>.json``) carry a valid signature by one of ``public_keys``
-    (``{key_id: base64 raw public key}``)? Needs nothing else: no database, no app."""
+    (``{key_id: base64 raw public key}``)? Needs nothing else: no database, no app.
+    The whole page JSON may be passed too: its ``signed`` part is what is checked."""
     try:
+        document = document.get("signed", document)
         payload = document["payload"]
         public_key = Ed25519PublicKey.from_public_bytes(_unb64(public_keys[payload["key_id"]]))
         public_key.verify(_unb64(document["signature"]), canonical_json(payload))

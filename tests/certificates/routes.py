@@ -36,6 +36,12 @@ ROUTES = {
                                         allowed=OFFICE),
     "certificates.settings": Route(lambda w: "/certificates/settings", allowed=ADMIN),
     "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
+    # The public path: anyone, signed in or not.
+    "public.verify": Route(lambda w: f"/v/{w.extra['certificate'].public_code}", public=True),
+    "public.verify_json": Route(lambda w: f"/v/{w.extra['certificate'].public_code}.json",
+                                public=True),
+    "public.keys": Route(lambda w: "/.well-known/registry-keys.json", public=True),
+    "public.check": Route(lambda w: "/check", public=True),
 }
 
 

@@ -1,0 +1,230 @@
+"""The public path, as someone holding a paper certificate and a phone meets it."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from registry.certificates import services
+from registry.certificates.signing import public_keys_from_document, verify_signed_document
+from registry.extensions import db
+from tests import fixtures
+
+BASE = "http://registry.test"  # REGISTRY_BASE_URL of the test app
+
+
+def page_text(response) -> str:
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def verdict(response) -> str:
+    match = re.search(r'class="verdict-word"[^>]*>([^<]+)<', response.get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
+@pytest.fixture
+def official():
+    return fixtures.create_user("official")
+
+
+@pytest.fixture
+def certificate(official):
+    organization = fixtures.create_organization("Toshkent Ip Yigiruv MChJ")
+    seminar = fixtures.create_completed_seminar((("Ғайратжон Ўроқов", 3, 87),))
+    person = seminar.registrations[0].person
+    person.latin_name = "Gʻayratjon Oʻroqov"
+    person.email = "gayrat@example.uz"
+    person.national_id = "31203851234567"
+    person.organization = organization
+    issued = services.issue_certificate(seminar.registrations[0], issued_by=official)
+    db.session.commit()
+    return issued
+
+
+def test_the_qr_code_on_the_paper_opens_a_page_that_says_valid(client, login_as, certificate,
+                                                                pdf_reader):
+    login_as("official")
+    pdf = client.get(f"/certificates/{certificate.id}.pdf").data
+    client.post("/logout")
+    [url] = pdf_reader.qr_codes(pdf)
+    assert url == f"{BASE}/v/{certificate.public_code}"
+    response = client.get(url.removeprefix(BASE))
+    assert response.status_code == 200
+    assert verdict(response) == "VALID"
+    text = page_text(response)
+    for fact in ("Ғайратжон Ўроқов", "Gʻayratjon Oʻroqov", certificate.course_title,
+                 certificate.number, certificate.issuer_name):
+        assert fact in text
+    # Nothing else personal: no email, identifier, organization or score.
+    for private in ("gayrat@example.uz", "31203851234567", "Toshkent Ip Yigiruv"):
+        assert private not in text
+    assert not re.search(r"\b87\b", text) and "score" not in text.lower()
+    assert "Sign out" not in text and "Dashboard" not in text
+
+
+def test_every_public_answer_is_private_and_unknown_codes_look_like_any_missing_page(
+        client, certificate):
+    for path in (f"/v/{certificate.public_code}", f"/v/{certificate.public_code}.json",
+                 "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["X-Robots-Tag"] == "noindex", path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+    unknown = client.get("/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A")
+    malformed = client.get("/v/<script>")
+    elsewhere = client.get("/no-such-page")
+    assert unknown.status_code == malformed.status_code == elsewhere.status_code == 404
+    # The same page, word for word (the language links carry each page's own address back).
+    same_page = {re.sub(r"next=[^\"&]*", "", r.get_data(as_text=True))
+                 for r in (unknown, malformed, elsewhere)}
+    assert len(same_page) == 1
+    # The printed number alone opens nothing.
+    assert client.get(f"/v/{certificate.number}").status_code == 404
+
+
+def test_a_code_typed_from_paper_in_lower_case_or_with_o_for_zero_still_opens(client,
+                                                                               certificate):
+    typed = certificate.public_code.lower().replace("0", "o").replace("1", "l")
+    response = client.get(f"/v/{typed}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/v/{certificate.public_code}")
+
+
+def test_reissue_suspend_reinstate_revoke_change_the_page_on_the_next_request(
+        client, certificate, official):
+    url = f"/v/{certificate.public_code}"
+    revision_two = services.reissue_certificate(
+        certificate, {"holder_name": "Ғайратжон Ўроқов Ҳамидович"}, actor=official,
+        reason="Patronymic was missing")
+    db.session.commit()
+    old = client.get(url)
+    assert verdict(old) == "SUPERSEDED"
+    assert "revision 2" in page_text(old)
+    assert f'href="/v/{revision_two.public_code}"' in old.get_data(as_text=True)
+    new_url = f"/v/{revision_two.public_code}"
+    assert verdict(client.get(new_url)) == "VALID"
+    assert f"{certificate.number}/2" in page_text(client.get(new_url))
+
+    services.change_status(revision_two, "suspend", actor=official, reason="under_review",
+                           note="Complaint from the employer, file 17/4")
+    db.session.commit()
+    suspended = client.get(new_url)
+    assert verdict(suspended) == "SUSPENDED"
+    assert "Under review" in page_text(suspended)
+    assert "Complaint" not in page_text(suspended)  # the internal note stays internal
+
+    services.change_status(revision_two, "reinstate", actor=official)
+    db.session.commit()
+    assert verdict(client.get(new_url)) == "VALID"
+
+    services.change_status(revision_two, "revoke", actor=official, reason="misconduct")
+    db.session.commit()
+    revoked = client.get(new_url)
+    assert revoked.status_code == 200  # revoked is never "not found"
+    assert verdict(revoked) == "REVOKED" and "Misconduct or fraud" in page_text(revoked)
+    assert client.get(f"{new_url}.json").get_json()["status"] == "revoked"
+
+
+def test_an_expired_certificate_says_since_when(client, official):
+    seminar = fixtures.create_completed_seminar(
+        (("Batbayar Dorj", 3, 90),), course=fixtures.create_course(validity_months=1),
+        start=date.today() - timedelta(days=70))
+    expired = services.issue_certificate(seminar.registrations[0], issued_by=official,
+                                         issued_on=date.today() - timedelta(days=60))
+    db.session.commit()
+    assert expired.valid_until < date.today()
+    response = client.get(f"/v/{expired.public_code}")
+    assert verdict(response) == "EXPIRED"
+    assert "expired on" in page_text(response)
+
+
+def test_the_json_signature_verifies_with_only_the_public_key(client, certificate):
+    document = client.get(f"/v/{certificate.public_code}.json").get_json()
+    assert document["status"] == "valid" and document["holder"] == "Ғайратжон Ўроқов"
+    assert "email" not in json.dumps(document) and "gayrat" not in json.dumps(document)
+    keys = public_keys_from_document(client.get("/.well-known/registry-keys.json").get_json())
+    assert document["signed"]["key_id"] in keys
+    assert verify_signed_document(document["signed"], keys)
+
+    forged = json.loads(json.dumps(document["signed"]))
+    forged["payload"]["holder"] = "Ғайратжон Ўроқова"  # one character changed
+    assert not verify_signed_document(forged, keys)
+    other_key = {document["signed"]["key_id"]: "A" * 43 + "="}
+    assert not verify_signed_document(document["signed"], other_key)
+
+
+def test_flask_verify_certificate_needs_only_the_saved_files(app, client, certificate, tmp_path):
+    saved = tmp_path / "certificate.json"
+    saved.write_text(client.get(f"/v/{certificate.public_code}.json").get_data(as_text=True),
+                     encoding="utf-8")
+    keys = tmp_path / "keys.json"
+    keys.write_bytes(client.get("/.well-known/registry-keys.json").data)
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["verify-certificate", str(saved), "--keys", str(keys)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("VERIFIED: " + certificate.number)
+
+    text = saved.read_text(encoding="utf-8")
+    saved.write_text(text.replace(certificate.number, certificate.number[:-1] + "9"),
+                     encoding="utf-8")
+    result = runner.invoke(args=["verify-certificate", str(saved), "--keys", str(keys)])
+    assert result.exit_code == 1 and "NOT VERIFIED" in result.output
+
+    saved.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(args=["verify-certificate", str(saved)])
+    assert result.exit_code != 0 and "is not JSON" in result.output
+
+
+def test_check_form_needs_the_number_and_the_surname(client, certificate):
+    found = client.post("/check", data={"number": certificate.number.lower(),
+                                        "surname": "ўроқов"})
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(f"/v/{certificate.public_code}")
+    # The Latin spelling of the surname finds the Cyrillic name too.
+    assert client.post("/check", data={"number": certificate.number,
+                                       "surname": "Oʻroqov"}).status_code == 303
+
+    wrong_name = client.post("/check", data={"number": certificate.number, "surname": "Karimov"})
+    wrong_number = client.post("/check", data={"number": "IA-2026-99999", "surname": "Ўроқов"})
+    assert wrong_name.status_code == wrong_number.status_code == 200
+    assert "No certificate matches this number and surname" in page_text(wrong_name)
+    # Neutral: a right number with a wrong name reads exactly like a wrong number.
+    assert page_text(wrong_name) == page_text(wrong_number).replace("IA-2026-99999",
+                                                                     certificate.number)
+
+    empty = client.post("/check", data={"number": "", "surname": ""})
+    assert empty.status_code == 200
+    assert page_text(empty).count("This field is required.") == 2
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    from registry import create_app
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "RATELIMIT_VERIFY": "3 per minute",
+                      "RATELIMIT_CHECK": "2 per minute",
+                      "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(False)},
+                     instance_path=str(tmp_path))
+    return app
+
+
+def test_verification_and_the_check_form_are_rate_limited_with_a_retry_time(limited_app,
+                                                                             certificate):
+    client = limited_app.test_client()
+    url = f"/v/{certificate.public_code}"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many requests" in page_text(refused)
+
+    form = {"number": certificate.number, "surname": "Nobody"}
+    assert [client.post("/check", data=form).status_code for _ in range(2)] == [200, 200]
+    assert client.post("/check", data=form).status_code == 429
+    assert client.get("/check").status_code == 200  # reading the form is not limited
