@@ -211,7 +211,10 @@ def limited_app(tmp_path):
                       "RATELIMIT_CHECK": "2 per minute",
                       "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(False)},
                      instance_path=str(tmp_path))
-    return app
+    yield app
+    with app.app_context():  # its own connection pool: closed here, not by the garbage collector
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_verification_and_the_check_form_are_rate_limited_with_a_retry_time(limited_app,
