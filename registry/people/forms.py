@@ -39,6 +39,10 @@ class PersonForm(FlaskForm):
                             validators=[Optional()])
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    public_listing = BooleanField(
+        _l("Listed in the public register of certified auditors"),
+        description=_l("Only with the person's consent. The register shows the name, "
+                       "certificate number, course and validity - nothing else."))
     allow_duplicate = BooleanField(
         _l("This is a different person: create a new record"),
         description=_l("Tick only after checking the similar people listed above."))
@@ -56,7 +60,7 @@ class PersonForm(FlaskForm):
 
     def values(self) -> dict:
         keys = ("full_name", "latin_name", "national_id", "position", "organization_id",
-                "region_id", "email", "phone")
+                "region_id", "email", "phone", "public_listing")
         return {key: self[key].data for key in keys if key in self}
 
 

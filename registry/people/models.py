@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.database import TimestampMixin
+from registry.database import TimestampMixin, UTCTimestamp
 from registry.extensions import db
 
 ORGANIZATION_KINDS = ("ministry", "agency", "enterprise", "local_administration", "other")
@@ -46,6 +48,7 @@ class Person(TimestampMixin, db.Model):
         Index("ix_person_email", "email"),
         Index("ix_person_organization_id", "organization_id"),
         Index("ix_person_region_id", "region_id"),
+        Index("ix_person_public_listing", "public_listing"),
         CheckConstraint("full_name <> ''", name="full_name_not_empty"),
     )
 
@@ -61,6 +64,11 @@ class Person(TimestampMixin, db.Model):
         ForeignKey("organization.id", ondelete="RESTRICT")
     )
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+    # Consent to appear in the public register of certified auditors: off unless the person
+    # agreed; when they agreed is kept (and cleared when they withdraw).
+    public_listing: Mapped[bool] = mapped_column(default=False, server_default="0",
+                                                 nullable=False)
+    public_listing_since: Mapped[datetime | None] = mapped_column(UTCTimestamp())
     # Set when this record was merged into another; kept so old links still resolve.
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="RESTRICT")

@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 
 from registry.audit.services import record, save_with_audit
 from registry.catalog.models import Region
+from registry.database import utcnow
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.people.models import Organization, Person
 from registry.people.names import clean_name, search_key
 
 PERSON_FIELDS = ("full_name", "latin_name", "national_id", "email", "phone", "position",
-                 "organization_id", "region_id")
+                 "organization_id", "region_id", "public_listing")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -75,7 +76,16 @@ def _clean_values(values: dict) -> dict:
     for key in ("organization_id", "region_id"):
         if key in cleaned and cleaned[key] in ("", 0):
             cleaned[key] = None
+    if "public_listing" in cleaned:
+        cleaned["public_listing"] = bool(cleaned["public_listing"])
     return cleaned
+
+
+def _record_listing_consent(person: Person, listed: bool | None) -> None:
+    """Keep when the person agreed to the public register (cleared when they withdraw)."""
+    if listed is None or listed == bool(person.public_listing_since):
+        return
+    person.public_listing_since = utcnow() if listed else None
 
 
 def _check_values(values: dict) -> None:
@@ -178,6 +188,7 @@ def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Per
             _l("This person may already be registered. Choose the existing record, or confirm "
                "that this is a different person."), candidates)
     person = Person(**values, search_name=search_key(values["full_name"]))
+    _record_listing_consent(person, values.get("public_listing"))
     try:
         save_with_audit(actor, "person.create", person, summary=person.full_name)
     except IntegrityError:
@@ -199,6 +210,7 @@ def update_person(person: Person, values: dict, *, actor) -> Person:
         raise Conflict(_l("Another person has this national identifier."), field="national_id")
     for key, value in values.items():
         setattr(person, key, value)
+    _record_listing_consent(person, values.get("public_listing"))
     person.search_name = search_key(person.full_name)
     try:
         save_with_audit(actor, "person.update", person, summary=person.full_name)
