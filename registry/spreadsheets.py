@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -123,3 +124,177 @@ def _cell(worksheet, value):
         cell.data_type = "s"
         return cell
     return value
+
+
+# --- spreadsheets in ---------------------------------------------------------------------------
+#
+# Uploaded files are hostile until proven otherwise: the type is told by the bytes, not the
+# name; a ZIP's declared sizes are checked before anything is inflated (a zip bomb stops
+# here); openpyxl parses XML through defusedxml (installed, so openpyxl uses it), which refuses
+# entity tricks such as “billion laughs”; rows are counted as they stream, never all loaded.
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_DATA_ROWS = 5000
+MAX_COLUMNS = 50
+MAX_INFLATED_BYTES = 40 * 1024 * 1024  # all members of an .xlsx together, once unzipped
+MAX_ZIP_MEMBERS = 200
+MAX_CELL_CHARS = 1000
+
+
+# Programs, PDFs, old binary Excel (.xls), other archives: refused by their first bytes.
+BINARY_SIGNATURES = (b"MZ", b"\x7fELF", b"%PDF", b"\xd0\xcf\x11\xe0", b"PK", b"\x1f\x8b",
+                     b"Rar!", b"7z\xbc\xaf")
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a participant list; ``str(error)`` says why, for the user."""
+
+
+@dataclass
+class Table:
+    """Rows as text, each with the line number a person sees in their spreadsheet program."""
+
+    rows: list  # [(line_number, [cell text, ...])], blank rows left out
+    kind: str  # "xlsx" or "csv"
+    detail: str = ""  # e.g. "UTF-8, semicolon-separated"
+
+
+def read_table(data: bytes, *, max_rows: int = MAX_DATA_ROWS) -> Table:
+    """Read an uploaded ``.xlsx`` or ``.csv`` into text rows (the first row is the header).
+
+    Raises ``SpreadsheetError`` with a message for the user for anything that is not a sane
+    spreadsheet: empty, too big, too many rows, a program or archive in disguise, a zip bomb,
+    XML with entity expansion, undecodable text.
+    """
+    from flask_babel import gettext as _
+
+    if not data or not data.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SpreadsheetError(_("The file is larger than %(mb)s MB.",
+                                 mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, max_rows)
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if data.startswith(BINARY_SIGNATURES) or (b"\x00" in data[:4096] and not utf16):
+        raise SpreadsheetError(_("This is not a spreadsheet. Upload an Excel workbook (.xlsx) "
+                                 "or a CSV file."))
+    return _read_csv(data, max_rows)
+
+
+def _too_many_rows(max_rows: int) -> SpreadsheetError:
+    from flask_babel import gettext as _
+
+    return SpreadsheetError(_("The file has more than %(n)s rows of participants. Split it into "
+                              "smaller files.", n=max_rows))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed as a number, not "998901234567.0"
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value).strip()[:MAX_CELL_CHARS]
+
+
+def _keep(rows: list, line: int, cells: list, max_rows: int) -> None:
+    if any(cells):
+        if len(rows) > max_rows:  # the header plus max_rows data rows are allowed
+            raise _too_many_rows(max_rows)
+        rows.append((line, cells[:MAX_COLUMNS]))
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> Table:
+    import zipfile
+
+    from flask_babel import gettext as _
+
+    not_a_workbook = SpreadsheetError(_("This file could not be read as an Excel workbook "
+                                        "(.xlsx). Save it again from Excel or LibreOffice, or "
+                                        "upload a CSV file."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise not_a_workbook from None
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise not_a_workbook
+    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_INFLATED_BYTES:
+        raise SpreadsheetError(_("This workbook unpacks to far more data than a participant "
+                                 "list holds; it was not opened."))
+    from openpyxl import load_workbook
+
+    rows: list = []
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            for line, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                _keep(rows, line, [_cell_text(value) for value in values[:MAX_COLUMNS]],
+                      max_rows)
+        finally:
+            workbook.close()
+    except SpreadsheetError:
+        raise
+    except Exception:  # defusedxml's refusals, broken XML, anything openpyxl cannot parse
+        raise not_a_workbook from None
+    if not rows:
+        raise SpreadsheetError(_("The file is empty."))
+    return Table(rows=rows, kind="xlsx", detail="Excel")
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    from flask_babel import gettext as _
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    # Excel's "CSV (comma delimited)" on a Russian or Uzbek Windows writes Windows-1251.
+    text = data.decode("cp1251", errors="replace")
+    if "\ufffd" not in text and _CYRILLIC.search(text):
+        return text, "Windows-1251"
+    raise SpreadsheetError(_("The text of this CSV file is not UTF-8. In Excel choose “Save as” "
+                             "→ “CSV UTF-8 (comma delimited)” and upload it again."))
+
+
+def _delimiter(text: str) -> tuple[str, str]:
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    names = {",": "comma", ";": "semicolon", "\t": "tab"}
+    return delimiter, names[delimiter]
+
+
+def _read_csv(data: bytes, max_rows: int) -> Table:
+    from flask_babel import gettext as _
+
+    try:
+        text, encoding = _decode(data)
+    except UnicodeDecodeError:
+        raise SpreadsheetError(_("The text of this CSV file could not be decoded.")) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter, delimiter_name = _delimiter(text)
+    rows: list = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for cells in reader:
+            _keep(rows, reader.line_num, [_cell_text(cell) for cell in cells], max_rows)
+    except csv.Error as error:
+        raise SpreadsheetError(_("Line %(line)s of the CSV file is broken (%(error)s).",
+                                 line=reader.line_num, error=str(error))) from None
+    if not rows:
+        raise SpreadsheetError(_("The file is empty."))
+    return Table(rows=rows, kind="csv", detail=f"{encoding}, {delimiter_name}-separated")

@@ -7,10 +7,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -158,3 +160,22 @@ def parse_scores(form, registrations) -> tuple[dict, dict]:
                 errors[registration.id] = _l("A score is a whole number from 0 to 100.")
         results[registration.id] = (score, left_pending)
     return results, errors
+
+
+class ImportForm(FlaskForm):
+    """Upload of a participant list (.xlsx or .csv) for the preview."""
+
+    file = FileField(_l("Participant list"),
+                     validators=[FileRequired(_l("Choose the file to import."))],
+                     description=_l("Excel (.xlsx) or CSV, at most 2 MB and 5,000 rows. The "
+                                    "first row names the columns."),
+                     render_kw={"accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-"
+                                          "officedocument.spreadsheetml.sheet"})
+    submit = SubmitField(_l("Check the file"))
+
+
+class ImportConfirmForm(FlaskForm):
+    """Confirmation of a previewed import (the file waits on the server under ``token``)."""
+
+    token = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Import"))

@@ -485,3 +485,109 @@ def sign_in_sheet(seminar_id: int, day_id: int):
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
+
+
+# --- import of a participant list ------------------------------------------------------------
+#
+# Between the preview and the confirmation the uploaded file waits in instance/imports/, named
+# for the seminar and the user, so only the person who previewed it can confirm it; files
+# older than a day are swept away on the next upload.
+
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _uploads_folder():
+    from pathlib import Path
+
+    from flask import current_app
+
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _upload_path(seminar: Seminar, token: str):
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token or ""):
+        return None
+    return _uploads_folder() / f"{seminar.id}-{current_user.id}-{token}.upload"
+
+
+def _stash_upload(seminar: Seminar, data: bytes) -> str:
+    import secrets
+    import time
+
+    folder = _uploads_folder()
+    for old in folder.glob("*.upload"):
+        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    _upload_path(seminar, token).write_bytes(data)
+    return token
+
+
+@bp.route("/<int:seminar_id>/import", methods=["GET", "POST"])
+def import_list(seminar_id: int):
+    """Upload a participant list and see, row by row, what importing it would do."""
+    from registry.seminars.forms import ImportConfirmForm, ImportForm
+    from registry.seminars.roster_import import COLUMN_LABELS, plan_import
+    from registry.spreadsheets import MAX_UPLOAD_BYTES
+
+    seminar = _get(seminar_id, "seminar.register")
+    form = ImportForm()
+    plan = token = None
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        plan = plan_import(seminar, data)
+        if plan.ok:
+            token = _stash_upload(seminar, data)
+    return render_template("seminars/import.html", seminar=seminar, form=form, plan=plan,
+                           confirm=ImportConfirmForm(token=token) if token else None,
+                           labels=COLUMN_LABELS,
+                           filename=form.file.data.filename if plan is not None else None)
+
+
+@bp.route("/<int:seminar_id>/import/confirm", methods=["POST"])
+def import_confirm(seminar_id: int):
+    """Import the previewed file: everyone, or nobody if anything is wrong now."""
+    from registry.seminars.forms import ImportConfirmForm, ImportForm
+    from registry.seminars.roster_import import COLUMN_LABELS, ImportRejected, apply_import
+
+    seminar = _get(seminar_id, "seminar.register")
+    confirm = ImportConfirmForm()
+    path = _upload_path(seminar, confirm.token.data) if confirm.validate_on_submit() else None
+    if path is None or not path.is_file():
+        flash(_("That preview has expired. Upload the file again."), "error")
+        return redirect(url_for("seminars.import_list", seminar_id=seminar.id))
+    try:
+        plan = apply_import(seminar, path.read_bytes(), actor=current_user)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        flash(str(rejected.message), "error")
+        return render_template("seminars/import.html", seminar=seminar, form=ImportForm(),
+                               plan=rejected.plan, confirm=None, labels=COLUMN_LABELS,
+                               filename=None), 422
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("seminars.import_list", seminar_id=seminar.id))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    added = plan.count("new") + plan.count("existing")
+    flash(_("%(added)s participants registered (%(new)s new people, %(waiting)s on the waiting "
+            "list); %(already)s were already on the list.", added=added, new=plan.count("new"),
+            waiting=plan.waitlisted, already=plan.count("already")), "success")
+    return redirect(url_for("seminars.show", seminar_id=seminar.id))
+
+
+@bp.route("/<int:seminar_id>/import/template.xlsx")
+def import_template(seminar_id: int):
+    """An empty participant list with the columns the import understands, and the reference
+    lists (sectors, regions) to copy names from."""
+    from registry.seminars.roster_import import template_workbook
+    from registry.spreadsheets import XLSX_MIMETYPE
+
+    seminar = _get(seminar_id, "seminar.register")
+    return Response(template_workbook(), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="participants-seminar-{seminar.id}.xlsx"'})

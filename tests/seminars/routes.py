@@ -22,6 +22,12 @@ ROUTES = {
                                allowed=STAFF_ON_OWN),
     "seminars.register": Route(lambda w: f"/seminars/{w.seminar.id}/register?q=Ҳасанова",
                                allowed=STAFF_ON_OWN),
+    "seminars.import_list": Route(lambda w: f"/seminars/{w.seminar.id}/import",
+                                  allowed=STAFF_ON_OWN),
+    "seminars.import_confirm": Route(lambda w: f"/seminars/{w.seminar.id}/import/confirm",
+                                     method="POST", allowed=STAFF_ON_OWN),
+    "seminars.import_template": Route(lambda w: f"/seminars/{w.seminar.id}/import/template.xlsx",
+                                      allowed=STAFF_ON_OWN),
     "seminars.register_new": Route(lambda w: f"/seminars/{w.seminar.id}/register/new",
                                    allowed=STAFF_ON_OWN),
     "seminars.cancel_registration": Route(

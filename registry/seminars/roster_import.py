@@ -1,0 +1,409 @@
+"""Registering a seminar's participants from the list a district sends (.xlsx or .csv).
+
+The flow is upload → preview → confirm. ``plan_import`` reads the file and says, row by row,
+what would happen (a new person, a person already on file, a new organization, the waiting
+list) and lists every error with its line and column; it writes nothing. ``apply_import``
+plans again (the register may have changed since the preview) and, only if there is no
+error at all, creates and registers everyone in the caller's one transaction. A file with
+any error imports nobody; importing the same file again adds nobody twice.
+
+Columns are found by their header, in any order, in English, Russian, Uzbek (both scripts),
+Mongolian or Vietnamese; columns nobody asked for are shown as ignored.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from registry.audit.services import record, save_with_audit
+from registry.catalog.models import Region, Sector
+from registry.errors import DomainError
+from registry.extensions import db
+from registry.people import services as people_services
+from registry.people.models import Organization, Person
+from registry.people.names import clean_name, search_key
+from registry.seminars.models import Registration, Seminar
+from registry.spreadsheets import SpreadsheetError, Table, read_table
+
+# field -> the labels a header may carry (compared after ``header_key``).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "full_name": (
+        "full name", "name", "participant", "surname and name", "name and surname",
+        "ф.и.о.", "фио", "ф.и.о", "фамилия имя отчество", "фамилия, имя, отчество", "имя",
+        "полное имя", "участник",
+        "familiyasi, ismi", "familiyasi ismi", "familiyasi, ismi, otasining ismi", "f.i.sh.",
+        "fish", "ism familiya", "familiya ism", "ismi sharifi", "ism-sharifi",
+        "ф.и.ш.", "фиш", "фамилияси, исми", "фамилияси исми", "исми шарифи", "исм-шарифи",
+        "овог нэр", "овог, нэр", "овог нэрс", "нэр", "оролцогч",
+        "họ và tên", "họ tên", "tên", "học viên",
+    ),
+    "latin_name": (
+        "name in latin letters", "latin name", "name (latin)", "имя латиницей", "латиницей",
+        "lotin harflarida", "lotincha", "лотин ҳарфларида", "латинаар", "латин үсгээр",
+        "tên không dấu",
+    ),
+    "national_id": (
+        "national identifier", "national id", "personal id", "пинфл", "pinfl", "jshshir",
+        "жшшир", "регистрийн дугаар", "регистр", "cccd", "số cccd", "cmnd", "số cmnd",
+    ),
+    "position": (
+        "position", "job title", "title", "должность", "lavozimi", "lavozim", "лавозими",
+        "лавозим", "албан тушаал", "chức vụ",
+    ),
+    "organization": (
+        "organization", "organisation", "company", "employer", "enterprise", "организация",
+        "предприятие", "место работы", "tashkilot", "tashkilot nomi", "korxona", "ish joyi",
+        "ташкилот", "ташкилот номи", "корхона", "иш жойи", "байгууллага", "байгууллагын нэр",
+        "ажлын газар", "tổ chức", "đơn vị", "công ty", "cơ quan", "doanh nghiệp",
+    ),
+    "sector": (
+        "sector", "industry", "отрасль", "сектор", "sohasi", "soha", "tarmoq", "соҳа",
+        "соҳаси", "тармоқ", "салбар", "ngành", "lĩnh vực",
+    ),
+    "region": (
+        "region", "district", "region/district", "region / district", "location", "регион",
+        "район", "область", "город", "регион/район", "hudud", "tuman", "viloyat", "shahar",
+        "ҳудуд", "туман", "вилоят", "шаҳар", "аймаг", "сум", "дүүрэг", "хороо", "аймаг/дүүрэг",
+        "tỉnh", "huyện", "quận", "tỉnh/thành phố", "khu vực", "địa bàn",
+    ),
+    "email": (
+        "email", "e-mail", "email address", "эл. почта", "электронная почта", "почта",
+        "elektron pochta", "e-pochta", "электрон почта", "и-мэйл", "цахим шуудан", "имэйл",
+        "thư điện tử",
+    ),
+    "phone": (
+        "phone", "telephone", "phone number", "mobile", "телефон", "тел.", "тел", "telefon",
+        "telefon raqami", "телефон рақами", "утас", "утасны дугаар", "điện thoại", "sđt",
+        "số điện thoại",
+    ),
+}
+
+COLUMN_LABELS = {
+    "full_name": _l("Full name"), "latin_name": _l("Name in Latin letters"),
+    "national_id": _l("National identifier"), "position": _l("Position"),
+    "organization": _l("Organization"), "sector": _l("Sector"),
+    "region": _l("Region or district"), "email": _l("Email"), "phone": _l("Phone"),
+}
+# The order of the downloadable template.
+TEMPLATE_COLUMNS = ("full_name", "latin_name", "position", "organization", "sector", "region",
+                    "email", "phone")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LIMITS = {"full_name": 250, "latin_name": 250, "national_id": 40, "position": 200,
+           "organization": 250, "email": 254, "phone": 40}
+
+
+def header_key(text: str) -> str:
+    """A header in comparable form: case, punctuation, asterisks and spacing ignored."""
+    text = unicodedata.normalize("NFC", text or "").casefold()
+    text = re.sub(r"[\s.,;:*/\\()\-_'\"`ʻ’‘]+", " ", text)
+    return " ".join(text.split())
+
+
+_ALIAS_INDEX = {header_key(alias): name for name, aliases in COLUMN_ALIASES.items()
+                for alias in aliases}
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+@dataclass
+class RowError:
+    line: int
+    column: str  # the header as written in the file ("" for the whole row)
+    message: str
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    values: dict
+    person: Person | None = None  # the person on file this row is, if any
+    matched_by: str = ""  # national_id / email / name
+    already_registered: bool = False
+    new_organization: bool = False
+    organization: Organization | None = None
+    sector: Sector | None = None
+    region: Region | None = None
+    waitlisted: bool = False
+
+    @property
+    def outcome(self) -> str:
+        if self.already_registered:
+            return "already"
+        return "existing" if self.person is not None else "new"
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # field -> header as written
+    ignored: list[str] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and any(row.outcome != "already" for row in self.rows)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def new_organizations(self) -> list[str]:
+        return sorted({row.values["organization"] for row in self.rows if row.new_organization})
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(1 for row in self.rows if row.waitlisted)
+
+
+class ImportRejected(DomainError):
+    """The file has errors; nothing was imported. ``plan`` holds the line-by-line report."""
+
+    status_code = 422
+
+    def __init__(self, plan: ImportPlan):
+        super().__init__(_l("The file has %(n)s errors; nobody was imported.",
+                            n=len(plan.errors)))
+        self.plan = plan
+
+
+def _map_columns(header: list[str], plan: ImportPlan) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        name = _ALIAS_INDEX.get(header_key(text))
+        if name is None:
+            plan.ignored.append(text)
+        elif name in positions:
+            plan.errors.append(RowError(1, text, _(
+                "Two columns mean “%(label)s” (“%(first)s” and “%(second)s”). Keep one.",
+                label=COLUMN_LABELS[name], first=plan.columns[name], second=text)))
+        else:
+            positions[name] = index
+            plan.columns[name] = text
+    if "full_name" not in positions:
+        plan.errors.append(RowError(1, "", _(
+            "No column holds the participants' names. Name the column “%(label)s” (or "
+            "Ф.И.О., Familiyasi ismi, Овог нэр, Họ và tên); download the template to see "
+            "every column.", label=COLUMN_LABELS["full_name"])))
+    return positions
+
+
+class _Lookups:
+    """Reference data read once per plan (not once per row)."""
+
+    def __init__(self):
+        self.sectors: dict[str, Sector] = {}
+        for sector in db.session.scalars(select(Sector)):
+            self.sectors[header_key(sector.name)] = sector
+            self.sectors[header_key(sector.code)] = sector
+        self.regions: dict[str, list[Region]] = {}
+        for region in db.session.scalars(select(Region)):
+            self.regions.setdefault(header_key(region.name), []).append(region)
+        self.organizations: dict[str, Organization] = {}
+        for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
+            self.organizations.setdefault(header_key(organization.name), organization)
+
+    def region(self, text: str) -> tuple[Region | None, str | None]:
+        parts = [part for part in re.split(r"\s*[/,>]\s*", text) if part]
+        candidates = self.regions.get(header_key(parts[-1]), [])
+        if len(parts) > 1:
+            parent = header_key(parts[-2])
+            candidates = [r for r in candidates
+                          if r.parent is not None and header_key(r.parent.name) == parent]
+        if len(candidates) == 1:
+            return candidates[0], None
+        if not candidates:
+            return None, _("“%(text)s” is not a region or district in the reference list.",
+                           text=text)
+        return None, _("Several places are called “%(text)s”; write it as “Region / District”.",
+                       text=text)
+
+
+def _clean_row(cells: list[str], positions: dict[str, int]) -> dict:
+    values = {}
+    for name, index in positions.items():
+        raw = cells[index] if index < len(cells) else ""
+        values[name] = clean_name(raw) if raw else ""
+    if values.get("email"):
+        values["email"] = values["email"].lower()
+    return values
+
+
+def _check_row(line: int, values: dict, plan: ImportPlan) -> bool:
+    ok = True
+
+    def error(name: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        plan.errors.append(RowError(line, plan.columns.get(name, ""), message))
+
+    if not values.get("full_name"):
+        error("full_name", _("The name is empty."))
+    for name, limit in _LIMITS.items():
+        if len(values.get(name) or "") > limit:
+            error(name, _("Too long (at most %(n)s characters).", n=limit))
+    if values.get("email") and not _EMAIL.match(values["email"]):
+        error("email", _("“%(value)s” is not an email address.", value=values["email"]))
+    return ok
+
+
+def _identity(values: dict, organization_key: str, region_id) -> list[tuple]:
+    """What makes two rows of one file the same person (the rules of duplicate detection)."""
+    keys = []
+    if values.get("national_id"):
+        keys.append(("national_id", people_services.clean_national_id(values["national_id"])))
+    if values.get("email"):
+        keys.append(("email", values["email"]))
+    name = search_key(values["full_name"])
+    if organization_key:
+        keys.append(("name_org", name, organization_key))
+    if region_id:
+        keys.append(("name_region", name, region_id))
+    if not organization_key and not region_id:
+        keys.append(("name", name))
+    return keys
+
+
+def plan_import(seminar: Seminar, data: bytes) -> ImportPlan:
+    """What importing ``data`` into ``seminar`` would do, row by row, and every error with its
+    line and column. Reads; never writes."""
+    plan = ImportPlan()
+    try:
+        table: Table = read_table(data)
+    except SpreadsheetError as error:
+        plan.errors.append(RowError(0, "", str(error)))
+        return plan
+    plan.detail = table.detail
+    (header_line, header), data_rows = table.rows[0], table.rows[1:]
+    positions = _map_columns(header, plan)
+    if plan.errors:
+        return plan
+    if not data_rows:
+        plan.errors.append(RowError(header_line, "", _("The file has a header but no "
+                                                       "participants.")))
+        return plan
+    if not seminar.accepts_registrations:
+        plan.errors.append(RowError(0, "", _("This seminar does not accept registrations now.")))
+        return plan
+
+    lookups = _Lookups()
+    on_list = {registration.person_id for registration in db.session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id,
+                                   Registration.status != "cancelled"))}
+    free_seats = max(0, seminar.capacity - seminar.seats_taken)
+    seen: dict[tuple, int] = {}
+    for line, cells in data_rows:
+        values = _clean_row(cells, positions)
+        if not _check_row(line, values, plan):
+            continue
+        row = PlannedRow(line, values)
+        if values.get("sector"):
+            row.sector = lookups.sectors.get(header_key(values["sector"]))
+            if row.sector is None:
+                plan.errors.append(RowError(line, plan.columns["sector"], _(
+                    "“%(text)s” is not a sector in the reference list.", text=values["sector"])))
+                continue
+        if values.get("region"):
+            row.region, problem = lookups.region(values["region"])
+            if problem:
+                plan.errors.append(RowError(line, plan.columns["region"], problem))
+                continue
+        organization_key = header_key(values.get("organization", ""))
+        if organization_key:
+            row.organization = lookups.organizations.get(organization_key)
+            row.new_organization = row.organization is None
+        identity = _identity(values, organization_key, row.region.id if row.region else None)
+        twin = next((seen[key] for key in identity if key in seen), None)
+        if twin is not None:
+            plan.errors.append(RowError(line, plan.columns["full_name"], _(
+                "The same person as on line %(line)s.", line=twin)))
+            continue
+        seen.update({key: line for key in identity})
+        candidates = people_services.find_duplicates(
+            full_name=values["full_name"], national_id=values.get("national_id"),
+            email=values.get("email"),
+            organization_id=row.organization.id if row.organization else None,
+            region_id=row.region.id if row.region else None, limit=1)
+        if candidates:
+            row.person, row.matched_by = candidates[0].person, candidates[0].reasons[0]
+            row.already_registered = row.person.id in on_list
+        if not row.already_registered:
+            if free_seats:
+                free_seats -= 1
+            elif seminar.waitlist_enabled:
+                row.waitlisted = True
+            else:
+                plan.errors.append(RowError(line, "", _(
+                    "No seat is left for this person and the seminar keeps no waiting list.")))
+                continue
+        plan.rows.append(row)
+    return plan
+
+
+def _organization_for(row: PlannedRow, created: dict, actor) -> Organization | None:
+    if not row.new_organization:
+        return row.organization
+    key = header_key(row.values["organization"])
+    if key not in created:
+        organization = Organization(name=row.values["organization"], kind="enterprise",
+                                    sector_id=row.sector.id if row.sector else None,
+                                    region_id=row.region.id if row.region else None)
+        save_with_audit(actor, "organization.create", organization, summary=organization.name)
+        created[key] = organization
+    return created[key]
+
+
+def apply_import(seminar: Seminar, data: bytes, *, actor) -> ImportPlan:
+    """Import the file into ``seminar``: everyone or nobody. Raises ``ImportRejected`` (with the
+    line-by-line report) when the file has any error. Flushes; the caller commits."""
+    plan = plan_import(seminar, data)
+    if plan.errors:
+        raise ImportRejected(plan)
+    from registry.seminars.services import register_person
+
+    created: dict[str, Organization] = {}
+    for row in plan.rows:
+        if row.already_registered:
+            continue
+        organization = _organization_for(row, created, actor)
+        person = row.person
+        if person is None:
+            values = {key: row.values.get(key) for key in (
+                "full_name", "latin_name", "national_id", "position", "email", "phone")
+                if row.values.get(key)}
+            values["organization_id"] = organization.id if organization else None
+            values["region_id"] = row.region.id if row.region else None
+            # The plan found nobody on file for this row: it is a new person.
+            person = people_services.create_person(values, actor=actor, allow_duplicates=True)
+        registration = register_person(seminar, person, actor=actor)
+        row.waitlisted = registration.status == "waitlisted"
+    record(actor, "seminar.import", seminar, summary=seminar.title,
+           details={"new_people": plan.count("new"), "existing_people": plan.count("existing"),
+                    "already_registered": plan.count("already"),
+                    "new_organizations": len(created), "waitlisted": plan.waitlisted})
+    db.session.flush()
+    return plan
+
+
+def template_workbook() -> bytes:
+    """The downloadable template: the participant columns, and the names of sectors and
+    regions as the import accepts them."""
+    from registry.spreadsheets import Sheet, xlsx_bytes
+
+    sectors = db.session.scalars(select(Sector).order_by(Sector.name)).all()
+    regions = db.session.scalars(select(Region)).all()
+    places = sorted(f"{r.parent.name} / {r.name}" if r.parent is not None else r.name
+                    for r in regions)
+    return xlsx_bytes([
+        Sheet(_("Participants"), [str(COLUMN_LABELS[name]) for name in TEMPLATE_COLUMNS], []),
+        Sheet(_("Sectors"), [str(COLUMN_LABELS["sector"])], [[s.name] for s in sectors]),
+        Sheet(_("Regions"), [str(COLUMN_LABELS["region"])], [[p] for p in places]),
+    ])
