@@ -298,3 +298,20 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     if not rows:
         raise SpreadsheetError(_("The file is empty."))
     return Table(rows=rows, kind="csv", detail=f"{encoding}, {delimiter_name}-separated")
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def spreadsheet_response(sheet: Sheet, fmt: str, stem: str):
+    """A download of ``sheet`` as ``stem.xlsx`` or ``stem.csv`` (404 for any other format)."""
+    from flask import Response, abort
+
+    if fmt == "xlsx":
+        data, mimetype = xlsx_bytes([sheet]), XLSX_MIMETYPE
+    elif fmt == "csv":
+        data, mimetype = csv_bytes(sheet.headers, sheet.rows), CSV_MIMETYPE + "; charset=utf-8"
+    else:
+        abort(404)
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})

@@ -599,3 +599,28 @@ def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None) -
             certificate.pdf = rendered[certificate.id]
         db.session.flush()
     return [(c, rendered.get(c.id) or c.pdf) for c in certificates]
+
+
+# --- export ------------------------------------------------------------------------------------
+
+STATUS_LABELS = {"valid": _l("Valid"), "expired": _l("Expired"), "suspended": _l("Suspended"),
+                 "revoked": _l("Revoked"), "superseded": _l("Superseded")}
+
+
+def register_sheet(certificates, today: date | None = None):
+    """Certificates as a table for the register export (the status as of ``today``)."""
+    from registry.spreadsheets import Sheet
+
+    today = today or date.today()
+    headers = [str(h) for h in (
+        _l("Number"), _l("Holder"), _l("Name in Latin letters"), _l("Course"), _l("Standards"),
+        _l("Hours"), _l("Training from"), _l("Training to"), _l("Issued on"), _l("Valid until"),
+        _l("Status"), _l("Public reason"), _l("Verification address"))]
+    rows = [[
+        c.printed_number, c.holder_name, c.holder_latin_name, c.course_title, c.standards,
+        c.hours, c.start_date, c.end_date, c.issued_on, c.valid_until,
+        str(STATUS_LABELS[c.status_on(today)]),
+        str(STATUS_REASONS[c.status_reason]) if c.status_reason in STATUS_REASONS else None,
+        verification_url(c),
+    ] for c in certificates]
+    return Sheet(str(_l("Certificates")), headers, rows)

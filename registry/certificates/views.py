@@ -68,11 +68,8 @@ def _filtered(query, status: str):
     return query
 
 
-@bp.route("/")
-def index():
-    """The certificate register: newest revisions, filterable, sortable, paged."""
-    require(current_user, "certificate.view")
-    args = {key: request.args.get(key, "").strip() for key in ("q", "status", "course", "seminar")}
+def _register_query(args: dict):
+    """The register's rows for the filters in ``args`` (shared by the page and the export)."""
     query = _filtered(select(Certificate), args["status"])
     if args["course"].isdigit():
         query = query.where(Certificate.course_id == int(args["course"]))
@@ -86,12 +83,34 @@ def index():
     sort = request.args.get("sort", "-number")
     columns = SORTS.get(sort.lstrip("-"), SORTS["number"])
     descending = sort.startswith("-")
-    query = query.order_by(*[c.desc() if descending else c.asc() for c in columns],
-                           Certificate.id.desc())
+    return query.order_by(*[c.desc() if descending else c.asc() for c in columns],
+                          Certificate.id.desc())
+
+
+def _register_args() -> dict:
+    return {key: request.args.get(key, "").strip() for key in ("q", "status", "course", "seminar")}
+
+
+@bp.route("/")
+def index():
+    """The certificate register: newest revisions, filterable, sortable, paged."""
+    require(current_user, "certificate.view")
+    args = _register_args()
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
-    return render_template("certificates/index.html", page=paginate(query), args=args,
-                           courses=courses, statuses=STATUS_FILTERS, today=date.today(),
-                           filtered=any(args.values()))
+    return render_template("certificates/index.html", page=paginate(_register_query(args)),
+                           args=args, courses=courses, statuses=STATUS_FILTERS,
+                           today=date.today(), filtered=any(args.values()))
+
+
+@bp.route("/register.<fmt>")
+def export(fmt: str):
+    """The register, with the page's filters and order, as .xlsx or .csv."""
+    from registry.spreadsheets import spreadsheet_response
+
+    require(current_user, "certificate.view")
+    certificates = db.session.scalars(_register_query(_register_args())).all()
+    return spreadsheet_response(services.register_sheet(certificates), fmt,
+                                f"certificates-{date.today().isoformat()}")
 
 
 @bp.route("/<int:certificate_id>")

@@ -322,3 +322,24 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
     for reg in moved:
         db.session.expire(reg)
     return target
+
+
+def people_sheet(people, *, private: bool = False):
+    """People as a table for export; the national identifier only when ``private``."""
+    from registry.spreadsheets import Sheet
+
+    labels = [_l("Name"), _l("Name in Latin letters"), _l("Organization"), _l("Position"),
+              _l("Region or district"), _l("Email"), _l("Phone"),
+              _l("Listed in the public register")]
+    if private:
+        labels.append(_l("National identifier"))
+    rows = []
+    for person in people:
+        row = [person.full_name, person.latin_name,
+               person.organization.name if person.organization else None, person.position,
+               person.region.name if person.region else None, person.email, person.phone,
+               str(_l("yes") if person.public_listing else _l("no"))]
+        if private:
+            row.append(person.national_id)
+        rows.append(row)
+    return Sheet(str(_l("People")), [str(label) for label in labels], rows)

@@ -36,6 +36,20 @@ def index():
     return render_template("people/index.html", page=paginate(query), term=term)
 
 
+@bp.route("/export.<fmt>")
+def export(fmt: str):
+    """The people list (with the page's search) as .xlsx or .csv; the national identifier
+    only for those who may see it."""
+    from registry.spreadsheets import spreadsheet_response
+
+    require(current_user, "person.view")
+    term = request.args.get("q", "").strip()
+    people = db.session.scalars(services.people_query(term).options(
+        selectinload(Person.organization), selectinload(Person.region))).all()
+    sheet = services.people_sheet(people, private=can(current_user, "person.view_private"))
+    return spreadsheet_response(sheet, fmt, "people")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     require(current_user, "person.create")

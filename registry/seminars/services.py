@@ -500,3 +500,41 @@ STATUS_LABELS = {
 
 def _status_label(status: str):
     return STATUS_LABELS.get(status, status)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+REGISTRATION_LABELS = {"registered": _l("Registered"), "waitlisted": _l("Waiting list"),
+                       "cancelled": _l("Cancelled")}
+OUTCOME_LABELS = {"pending": _l("Pending"), "passed": _l("Passed"), "failed": _l("Failed")}
+
+
+def roster_sheet(seminar: Seminar):
+    """The seminar's list as a table: every registration (seated, waiting, cancelled) with
+    its attendance per day, attendance percentage, exam score and outcome."""
+    from registry.spreadsheets import Sheet
+
+    days = sorted(seminar.days, key=lambda d: d.day)
+    headers = [str(h) for h in (_l("Name"), _l("Name in Latin letters"), _l("Organization"),
+                                _l("Position"), _l("Region or district"), _l("Email"),
+                                _l("Phone"), _l("Registration"))]
+    headers += [day.day.isoformat() for day in days]
+    headers += [str(_l("Attendance %")), str(_l("Exam score")), str(_l("Outcome"))]
+    order = {"registered": 0, "waitlisted": 1, "cancelled": 2}
+    registrations = sorted(seminar.registrations, key=lambda r: (
+        order.get(r.status, 3), r.person.full_name.casefold(), r.id))
+    rows = []
+    for reg in registrations:
+        person = reg.person
+        marks = {mark.seminar_day_id: mark.present for mark in reg.attendance}
+        present = [{True: 1, False: 0}.get(marks.get(day.id), None) for day in days]
+        seated = reg.status == "registered"
+        rows.append([
+            person.full_name, person.latin_name, person.organization.name
+            if person.organization else None, person.position,
+            person.region.name if person.region else None, person.email, person.phone,
+            str(REGISTRATION_LABELS.get(reg.status, reg.status)), *present,
+            reg.attendance_percent() if seated else None, reg.exam_score,
+            str(OUTCOME_LABELS[reg.derive_outcome()]) if seated else None,
+        ])
+    return Sheet(str(_l("Participants")), headers, rows)

@@ -591,3 +591,12 @@ def import_template(seminar_id: int):
     seminar = _get(seminar_id, "seminar.register")
     return Response(template_workbook(), mimetype=XLSX_MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="participants-seminar-{seminar.id}.xlsx"'})
+
+
+@bp.route("/<int:seminar_id>/roster.<fmt>")
+def roster_export(seminar_id: int, fmt: str):
+    """The roster with attendance and results as .xlsx or .csv."""
+    from registry.spreadsheets import spreadsheet_response
+
+    seminar = _get(seminar_id)
+    return spreadsheet_response(services.roster_sheet(seminar), fmt, f"seminar-{seminar.id}-roster")

@@ -17,6 +17,8 @@ def _seminar(w):
 
 ROUTES = {
     "certificates.index": Route(lambda w: "/certificates/?q=Ўроқов", allowed=OFFICE),
+    "certificates.export": Route(lambda w: "/certificates/register.csv?status=valid",
+                                 allowed=OFFICE),
     "certificates.show": Route(lambda w: f"/certificates/{_certificate(w)}", allowed=OFFICE),
     "certificates.pdf": Route(lambda w: f"/certificates/{_certificate(w)}.pdf", allowed=OFFICE),
     "certificates.seminar": Route(lambda w: f"/certificates/seminar/{_seminar(w)}",

@@ -3,6 +3,7 @@ from tests.permission_world import ALL_STAFF, OFFICE, Route
 
 ROUTES = {
     "people.index": Route(lambda w: "/people/?q=Ҳасанова", allowed=ALL_STAFF),
+    "people.export": Route(lambda w: "/people/export.xlsx?q=Ҳасанова", allowed=ALL_STAFF),
     "people.create": Route(lambda w: "/people/new", allowed=ALL_STAFF),
     "people.show": Route(lambda w: f"/people/{w.person.id}", allowed=ALL_STAFF),
     "people.edit": Route(lambda w: f"/people/{w.person.id}/edit", allowed=ALL_STAFF),

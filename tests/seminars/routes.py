@@ -28,6 +28,8 @@ ROUTES = {
                                      method="POST", allowed=STAFF_ON_OWN),
     "seminars.import_template": Route(lambda w: f"/seminars/{w.seminar.id}/import/template.xlsx",
                                       allowed=STAFF_ON_OWN),
+    "seminars.roster_export": Route(lambda w: f"/seminars/{w.seminar.id}/roster.xlsx",
+                                    allowed=STAFF_ON_OWN),
     "seminars.register_new": Route(lambda w: f"/seminars/{w.seminar.id}/register/new",
                                    allowed=STAFF_ON_OWN),
     "seminars.cancel_registration": Route(
