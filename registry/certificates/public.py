@@ -74,6 +74,19 @@ def keys():
     return jsonify(services.key_ring().published())
 
 
+@bp.route("/register")
+@limiter.limit(_verify_limit)
+def register():
+    """The public register of certified internal auditors (only those who agreed to it)."""
+    from flask import request
+
+    from registry.templating import paginate
+
+    term = request.args.get("q", "").strip()[:100]
+    page = paginate(services.public_register_query(term))
+    return render_template("public/register.html", page=page, term=term)
+
+
 @bp.route("/check", methods=["GET", "POST"])
 @limiter.limit(_check_limit, methods=["POST"])
 def check():

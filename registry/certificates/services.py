@@ -624,3 +624,32 @@ def register_sheet(certificates, today: date | None = None):
         verification_url(c),
     ] for c in certificates]
     return Sheet(str(_l("Certificates")), headers, rows)
+
+
+# --- the public register of certified auditors ----------------------------------------------
+
+def public_register_query(term: str = "", today: date | None = None):
+    """Holders of a valid internal-auditor certificate who agreed to be listed, by name.
+
+    Current revisions only (not superseded), status valid and not expired; ``term`` matches
+    the name as written or in Latin letters, or the number.
+    """
+    from sqlalchemy import or_
+
+    from registry.people.models import Person
+
+    today = today or date.today()
+    query = (select(Certificate)
+             .join(Person, Person.id == Certificate.person_id)
+             .join(Course, Course.id == Certificate.course_id)
+             .where(Person.public_listing.is_(True),
+                    Course.certificate_kind == "internal_auditor",
+                    Certificate.superseded_by_id.is_(None),
+                    Certificate.status == "valid",
+                    or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)))
+    for word in (term or "").split()[:5]:
+        like = f"%{word}%"
+        query = query.where(or_(Certificate.holder_name.ilike(like),
+                                Certificate.holder_latin_name.ilike(like),
+                                Certificate.number.ilike(like)))
+    return query.order_by(Certificate.holder_name, Certificate.id)

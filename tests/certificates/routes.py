@@ -44,6 +44,7 @@ ROUTES = {
                                 public=True),
     "public.keys": Route(lambda w: "/.well-known/registry-keys.json", public=True),
     "public.check": Route(lambda w: "/check", public=True),
+    "public.register": Route(lambda w: "/register?q=Ўроқов", public=True),
 }
 
 

@@ -231,3 +231,52 @@ def test_verification_and_the_check_form_are_rate_limited_with_a_retry_time(limi
     assert [client.post("/check", data=form).status_code for _ in range(2)] == [200, 200]
     assert client.post("/check", data=form).status_code == 429
     assert client.get("/check").status_code == 200  # reading the form is not limited
+
+
+def test_the_public_register_lists_only_consenting_holders_of_valid_auditor_certificates(
+        client, official):
+    def certified(name, *, listed=True, kind="internal_auditor", status=None):
+        course = fixtures.create_course(kind=kind, pass_mark=70 if kind == "internal_auditor"
+                                        else None)
+        issued = fixtures.create_certificate(name, issued_by=official, course=course)
+        issued.person.public_listing = listed
+        issued.person.email = f"{abs(hash(name))}@example.uz"
+        if status:
+            services.change_status(issued, status, actor=official, reason="misconduct")
+        db.session.commit()
+        return issued
+
+    listed = certified("Ғайратжон Ўроқов")
+    second = certified("Batbayar Dorj")
+    certified("Not Listed Person", listed=False)
+    certified("Attendance Only", kind="attendance")
+    certified("Revoked Auditor", status="revoke")
+    corrected = certified("Nguyen Thi Tham")
+    services.reissue_certificate(corrected, {"holder_name": "Nguyễn Thị Thắm"}, actor=official,
+                                 reason="diacritics")
+    db.session.commit()
+
+    response = client.get("/register")
+    assert response.status_code == 200
+    text = page_text(response)
+    rows = re.findall(r"<tr>\s*<td>([^<]+)", response.get_data(as_text=True))
+    assert rows == sorted(["Ғайратжон Ўроқов", "Batbayar Dorj", "Nguyễn Thị Thắm"])
+    assert listed.number in text and second.number in text and f"{corrected.number}/2" in text
+    for hidden in ("Not Listed", "Attendance Only", "Revoked Auditor", "@example.uz"):
+        assert hidden not in text
+
+    found = page_text(client.get("/register?q=Ўроқов"))
+    assert "Ғайратжон Ўроқов" in found and "Batbayar" not in found
+    assert "Nobody in the register matches" in page_text(client.get("/register?q=Zzz"))
+
+
+def test_the_public_register_pages(client, official, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    for index in range(5):
+        issued = fixtures.create_certificate(f"Auditor {index}", issued_by=official)
+        issued.person.public_listing = True
+    db.session.commit()
+    first = page_text(client.get("/register"))
+    assert "1–2 of 5" in first and "Auditor 0" in first and "Auditor 2" not in first
+    last = page_text(client.get("/register?page=3"))
+    assert "Auditor 4" in last and "5–5 of 5" in last

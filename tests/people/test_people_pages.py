@@ -142,3 +142,18 @@ def test_merging_into_an_unknown_person_is_404(client, login_as):
     assert client.post(f"/people/{source.id}/merge",
                        data={"target_id": "999999"}).status_code == 404
     assert client.get("/people/999999").status_code == 404
+
+
+def test_consent_to_the_public_register_is_off_by_default_and_its_date_is_kept(client,
+                                                                              login_as):
+    login_as("official")
+    person = fixtures.create_person("Ўктам Қодиров")
+    assert person.public_listing is False
+    assert 'name="public_listing"' in _text(client.get(f"/people/{person.id}/edit"))
+    client.post(f"/people/{person.id}/edit", data={"full_name": "Ўктам Қодиров",
+                                                   "public_listing": "y"})
+    db.session.expire_all()
+    assert person.public_listing is True and person.public_listing_since is not None
+    client.post(f"/people/{person.id}/edit", data={"full_name": "Ўктам Қодиров"})
+    db.session.expire_all()
+    assert person.public_listing is False and person.public_listing_since is None
