@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: run test system-packages test-system-packages
+.PHONY: run test translations system-packages test-system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,14 @@ system-packages:
 test-system-packages:
 	$(call apt_ensure,$(RUNTIME_DEBS) $(TEST_DEBS))
 
-run: system-packages $(VENV)/.requirements
+# The compiled catalogues (.mo) are built here, never committed.
+translations: $(VENV)/.requirements
+	$(BIN)/flask translations compile
+
+run: system-packages $(VENV)/.requirements translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: test-system-packages $(VENV)/.requirements-dev
+test: test-system-packages $(VENV)/.requirements-dev translations
 	$(BIN)/python tests/tools/run_suite.py $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(certificates_cli)
     app.cli.add_command(verify_certificate_command)
+    app.cli.add_command(translations_cli)
 
 
 @click.command("create-user")
@@ -58,3 +59,44 @@ def demo_data_command() -> None:
         click.echo("Demo logins:")
     for email, password, role in DEMO_LOGINS:
         click.echo(f"  {role:<9} {email}  /  {password}")
+
+
+translations_cli = click.Group("translations", help="Update, check and compile the message "
+                                                    "catalogues.")
+
+
+@translations_cli.command("update")
+def translations_update_command() -> None:
+    """Extract every string into messages.pot and bring each catalogue up to date with it.
+
+    New strings arrive empty (never guessed from similar ones); translate them in
+    registry/translations/<locale>/LC_MESSAGES/messages.po, then run `flask translations check`.
+    """
+    from registry.catalogues import update
+
+    for locale, missing in update().items():
+        click.echo(f"{locale}: {missing} strings to translate")
+
+
+@translations_cli.command("check")
+def translations_check_command() -> None:
+    """List what each catalogue lacks (missing, empty, fuzzy, wrong placeholders); exit 1 if any."""
+    from registry.catalogues import LOCALES, problems
+
+    total = 0
+    for locale in LOCALES:
+        found = problems(locale)
+        total += len(found)
+        for problem in found:
+            click.echo(f"{locale}\t{problem.kind}\t{problem.message_id}")
+    if total:
+        raise SystemExit(1)
+    click.echo("All catalogues are complete.")
+
+
+@translations_cli.command("compile")
+def translations_compile_command() -> None:
+    """Compile the catalogues to the .mo files the application reads."""
+    from registry.catalogues import compile_all
+
+    compile_all()
