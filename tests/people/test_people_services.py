@@ -249,3 +249,27 @@ def test_a_person_cannot_be_merged_into_itself_or_twice(official):
     with pytest.raises(DomainError, match="already merged"):
         services.merge_people(person, third, actor=official)
     db.session.rollback()
+
+
+@pytest.mark.parametrize("typed,stored", [
+    ("Bilguun", "Билгүүн Батболд"),              # Latin finds Mongolian Cyrillic
+    ("Nguyen Van An", "Nguyễn Văn An"),           # without tones finds with tones
+    ("Oʻrinboy", "Ўринбой Қодиров"),              # Uzbek Latin finds Uzbek Cyrillic
+    ("orinboy", "Ўринбой Қодиров"),               # typed without the turned comma
+    ("Ўринбой", "Oʻrinboy Qodirov"),              # and the other way round
+    ("Khasanov", "Хасанов Алишер"),               # Russian-style passport spelling
+    ("Щербакова", "Shcherbakova Yuliya"),         # Russian Cyrillic finds its Latin form
+])
+def test_search_finds_people_across_scripts_and_diacritics(typed, stored):
+    wanted = fixtures.create_person(stored)
+    fixtures.create_person("Someone Else Entirely")
+    found = db.session.scalars(services.people_query(typed)).all()
+    assert found == [wanted]
+
+
+def test_the_same_person_typed_in_the_other_script_is_offered_as_a_duplicate(trainer):
+    organization = fixtures.create_organization("Chirchiq Tekstil")
+    existing = fixtures.create_person("Ғайратжон Ўроқов", organization=organization)
+    candidates = services.find_duplicates(full_name="Gʻayratjon Oʻroqov",
+                                          organization_id=organization.id)
+    assert [c.person for c in candidates] == [existing]
