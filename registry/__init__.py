@@ -104,6 +104,12 @@ def _register_request_hooks(app: Flask) -> None:
     app.register_blueprint(i18n_bp)
 
     @app.before_request
+    def _language_from_the_address():
+        from registry.i18n import remember_lang_parameter
+
+        remember_lang_parameter()
+
+    @app.before_request
     def _forget_cached_user():
         # Flask-Login caches the user on ``g``, which lives in the app context; a request that
         # reuses an outer app context (the test client does) must still load its own user.

@@ -28,7 +28,7 @@ def default_config(instance_path: str) -> dict:
         "REGISTRY_BASE_URL": "http://127.0.0.1:5000",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "LANGUAGES": ["en", "ru", "uz", "mn", "vi"],
+        "LANGUAGES": ["en", "ru", "uz", "uz_Cyrl", "mn", "vi"],
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,5 +1,7 @@
-"""Language choice: an explicit choice (kept in the session), the user's own setting, or the
-browser's Accept-Language - in that order."""
+"""Language choice: an explicit choice for this visit (the switcher or ``?lang=`` on any
+address, kept in the session), the signed-in user's stored preference, or the browser's
+Accept-Language - in that order. Choosing with the switcher while signed in also stores the
+choice as the user's preference."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -12,6 +14,7 @@ LANGUAGE_NAMES = {
     "en": "English",
     "ru": "Русский",
     "uz": "Oʻzbekcha",
+    "uz_Cyrl": "Ўзбекча",
     "mn": "Монгол",
     "vi": "Tiếng Việt",
 }
@@ -28,7 +31,33 @@ def select_locale() -> str:
         return chosen
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or "en"
+    return best_accepted_language(languages)
+
+
+def best_accepted_language(languages) -> str:
+    """The browser's most wanted language we have. Tags are compared with their script
+    (``uz-Cyrl`` is Uzbek in Cyrillic, ``uz``/``uz-Latn`` Uzbek in Latin), then by language."""
+    by_tag = {code.lower().replace("_", "-"): code for code in languages}
+    for value, _quality in request.accept_languages:
+        tag = value.lower().replace("_", "-")
+        parts = tag.split("-")
+        for candidate in ("-".join(parts[:2]), parts[0]):
+            if candidate in by_tag and not (candidate == "uz" and "cyrl" in parts):
+                return by_tag[candidate]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_lang_parameter() -> None:
+    """``?lang=xx`` on any address switches the language for the rest of the visit (a link
+    to the verification page can carry it)."""
+    code = request.args.get("lang")
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+
+
+def html_lang(code: str) -> str:
+    """The BCP 47 tag for ``<html lang>``: ``uz_Cyrl`` → ``uz-Cyrl``."""
+    return code.replace("_", "-")
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -43,6 +72,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 @bp.route("/language/<code>")
 def set_language(code: str):
+    """The switcher: this visit's language, and the signed-in user's stored preference."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
+            from registry.extensions import db
+
+            current_user.locale = code
+            db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("auth.login")))

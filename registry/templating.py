@@ -88,7 +88,10 @@ def register_template_helpers(app: Flask) -> None:
     from registry.auth.permissions import can
     from registry.i18n import LANGUAGE_NAMES
 
+    from registry.i18n import html_lang
+
     app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals.update(url_for_page=url_for_page, url_with_sort=url_with_sort)
 
     @app.context_processor

@@ -7,6 +7,15 @@ from registry.catalog.models import Region, Sector
 from registry.extensions import db
 
 
+def certificate_language_choices():
+    """What a course's certificates may be printed in."""
+    from registry.i18n import LANGUAGE_NAMES
+
+    return [("seminar,en", _l("The seminar's language and English, side by side")),
+            ("seminar", _l("The seminar's language"))] + [
+        (code, _l("Always %(language)s", language=name)) for code, name in LANGUAGE_NAMES.items()]
+
+
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
@@ -90,11 +99,10 @@ class CourseForm(FlaskForm):
                                          Regexp(r"^[A-Za-z]{1,10}$",
                                                 message=_l("Latin letters only."))],
         description=_l("Certificates are numbered PREFIX-YEAR-00001."))
-    languages = StringField(_l("Certificate languages"), default="en",
-                            validators=[DataRequired(), Length(max=60),
-                                        Regexp(r"^[a-z]{2}(,[a-z]{2})*$",
-                                               message=_l("Language codes separated by commas, "
-                                                          "e.g. uz,ru,en."))])
+    languages = SelectField(_l("Certificate languages"), default="seminar,en",
+                            choices=certificate_language_choices(),
+                            description=_l("Agencies in the region usually issue certificates in "
+                                           "the seminar's language and English side by side."))
     active = BooleanField(_l("Offered (active)"), default=True)
     submit = SubmitField(_l("Save"))
 

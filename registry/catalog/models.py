@@ -98,12 +98,23 @@ class Course(TimestampMixin, db.Model):
     min_attendance_percent: Mapped[int] = mapped_column(default=100, nullable=False)
     validity_months: Mapped[int | None]
     number_prefix: Mapped[str] = mapped_column(String(10), nullable=False)
-    languages: Mapped[str] = mapped_column(String(60), default="en", nullable=False)
+    # The certificate's languages: "seminar" (the seminar's language), "seminar,en" (the
+    # seminar's language and English side by side), or fixed codes such as "en" or "ru,en".
+    languages: Mapped[str] = mapped_column(String(60), default="seminar", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
 
     @property
     def is_internal_auditor(self) -> bool:
         return self.certificate_kind == "internal_auditor"
+
+    def certificate_languages(self, seminar_language: str | None) -> tuple[str, ...]:
+        """One language, or two printed side by side (never the same one twice)."""
+        chosen: list[str] = []
+        for code in (self.languages or "seminar").split(","):
+            code = (seminar_language or "en") if code.strip() == "seminar" else code.strip()
+            if code and code not in chosen:
+                chosen.append(code)
+        return tuple(chosen[:2]) or ("en",)
 
     def __str__(self) -> str:
         return self.title

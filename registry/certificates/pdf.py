@@ -61,7 +61,8 @@ class PrintedCertificate:
     issuer_logo_type: str | None
     signatories: tuple = field(default_factory=tuple)
     verification_url: str = ""
-    language: str = "en"
+    # One language, or two printed side by side (the seminar's and English).
+    languages: tuple = ("en",)
 
 
 # --- pieces ---------------------------------------------------------------------------------
@@ -126,14 +127,34 @@ def _environment(language: str):
     return env
 
 
+def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) -> dict:
+    """One language's text of the certificate (its own translations and date formats)."""
+    from markupsafe import Markup
+
+    environment = _environment(language)
+    # The name as written; in the English part of a two-language certificate, the Latin
+    # form where one is recorded.
+    name = certificate.holder_name
+    if bilingual and language == "en" and certificate.holder_latin_name:
+        name = certificate.holder_latin_name
+    html = environment.get_template("documents/certificate_part.html").render(
+        c=certificate, name=name, language=language, bilingual=bilingual,
+        name_class=name_size_class(name))
+    hint = environment.get_template("documents/certificate_hint.html").render()
+    return {"language": language, "html": Markup(html), "hint": hint.strip()}
+
+
 def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) -> str:
     """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
     logo = (_data_uri(certificate.issuer_logo, f"image/{certificate.issuer_logo_type or 'png'}")
             if certificate.issuer_logo else None)
     qr = _data_uri(qr_png(certificate.verification_url), "image/png")
-    template = _environment(certificate.language).get_template("documents/certificate.html")
-    return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr,
-                           name_class=name_size_class(certificate.holder_name))
+    languages = tuple(certificate.languages) or ("en",)
+    bilingual = len(languages) > 1
+    parts = [_part(certificate, language, bilingual=bilingual) for language in languages]
+    template = _environment(languages[0]).get_template("documents/certificate.html")
+    return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
+                           bilingual=bilingual, html_lang=languages[0].replace("_", "-"))
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:

@@ -524,7 +524,7 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
     from registry.certificates.pdf import PrintedCertificate, Signatory
 
     settings = settings or issuer_settings()
-    languages = [code.strip() for code in (certificate.course.languages or "en").split(",")]
+    languages = certificate.course.certificate_languages(certificate.seminar.language)
     return PrintedCertificate(
         number=certificate.printed_number, holder_name=certificate.holder_name,
         holder_latin_name=certificate.holder_latin_name, course_title=certificate.course_title,
@@ -536,7 +536,7 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
         signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""))
                           for entry in certificate.signatories or []),
         verification_url=verification_url(certificate),
-        language=languages[0] if languages and languages[0] else "en",
+        languages=languages,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -191,8 +192,10 @@ def issue_all(seminar_id: int):
     else:
         db.session.commit()
         if result.issued:
-            flash(_("%(n)s certificates issued: %(first)s to %(last)s.", n=len(result.issued),
-                    first=result.issued[0].number, last=result.issued[-1].number), "success")
+            flash(ngettext("%(num)s certificate issued: %(first)s to %(last)s.",
+                           "%(num)s certificates issued: %(first)s to %(last)s.",
+                           len(result.issued), first=result.issued[0].number,
+                           last=result.issued[-1].number), "success")
         else:
             flash(_("Nobody else is eligible: no certificate was issued."), "info")
     return redirect(url_for("certificates.seminar", seminar_id=seminar.id))

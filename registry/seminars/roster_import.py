@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from registry.audit.services import record, save_with_audit
@@ -168,8 +169,9 @@ class ImportRejected(DomainError):
     status_code = 422
 
     def __init__(self, plan: ImportPlan):
-        super().__init__(_l("The file has %(n)s errors; nobody was imported.",
-                            n=len(plan.errors)))
+        super().__init__(lazy_ngettext("The file has %(num)s error; nobody was imported.",
+                                      "The file has %(num)s errors; nobody was imported.",
+                                      len(plan.errors)))
         self.plan = plan
 
 

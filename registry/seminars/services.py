@@ -37,7 +37,7 @@ from registry.seminars.models import (
 
 MAX_DAYS = 60
 MAX_CAPACITY = 1000
-LANGUAGES = ("en", "ru", "uz", "mn", "vi")
+LANGUAGES = ("en", "ru", "uz", "uz_Cyrl", "mn", "vi")
 
 # status -> the statuses it may move to (cancelling has its own function: it needs a reason)
 TRANSITIONS = {

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -461,7 +462,8 @@ def results(seminar_id: int):
                 errors[int(error.field.split("-", 1)[1])] = error.message
             else:
                 db.session.commit()
-                flash(_("Results saved (%(n)s changed).", n=changed), "success")
+                flash(ngettext("Results saved (%(num)s changed).", "Results saved (%(num)s changed).",
+                               changed), "success")
                 return redirect(url_for("seminars.results", seminar_id=seminar.id))
         flash(_("Nothing was saved: correct the marked scores."), "error")
     return render_template("seminars/results.html", seminar=seminar, registered=registered,

@@ -13,7 +13,7 @@ COURSE_FORM = {
     "standards": "ISO 9001:2015, ISO 19011:2018", "description": "",
     "certificate_kind": "internal_auditor", "hours": "24", "days": "3", "pass_mark": "70",
     "min_attendance_percent": "100", "validity_months": "36", "number_prefix": "ia",
-    "languages": "uz,ru,en", "active": "y",
+    "languages": "seminar,en", "active": "y",
 }
 
 

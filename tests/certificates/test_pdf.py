@@ -27,7 +27,7 @@ def printed(**changes) -> PrintedCertificate:
         issuer_name="Mongolian Agency for Standardization and Metrology",
         issuer_logo=None, issuer_logo_type=None,
         signatories=(Signatory("Батбаяр Дорж", "Дарга"), Signatory("Trần Văn Đức", "Giám đốc")),
-        verification_url=URL, language="en")
+        verification_url=URL, languages=("en",))
     values.update(changes)
     return PrintedCertificate(**values)
 
@@ -172,5 +172,5 @@ def test_the_zip_names_each_file_by_its_printed_number():
 
 
 def test_dates_follow_the_certificate_language():
-    html = certificate_pdf.certificate_html(dataclasses.replace(printed(), language="ru"))
+    html = certificate_pdf.certificate_html(dataclasses.replace(printed(), languages=("ru",)))
     assert "2 марта 2026" in html or "2 мар. 2026" in html
