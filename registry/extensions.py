@@ -13,5 +13,21 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class RegistryBabel(Babel):
+    """Flask-Babel with one translation domain per process (see ``registry.i18n``)."""
+
+    _registry_domain = None
+
+    @property
+    def domain_instance(self):
+        if self._registry_domain is None or self._registry_domain.domain != self.domain.split(";"):
+            from registry.i18n import domain_class
+
+            self._registry_domain = domain_class()(domain=self.domain)
+        return self._registry_domain
+
+
+babel = RegistryBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -408,8 +408,8 @@ def change_status(certificate: Certificate, action: str, *, actor, reason: str |
     _check_current(certificate)
     from_statuses, new_status = STATUS_ACTIONS[action]
     if certificate.status not in from_statuses:
-        raise InvalidState(_l("This certificate is %(status)s; it cannot be changed this way.",
-                              status=certificate.status))
+        raise InvalidState(_l("The certificate's status is “%(status)s”; it cannot be changed "
+                              "this way.", status=STATUS_LABELS[certificate.status]))
     if new_status != "valid" and reason not in STATUS_REASONS:
         raise DomainError(_l("Choose a reason."), field="reason")
     old_status = certificate.status

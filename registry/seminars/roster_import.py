@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -110,6 +111,28 @@ _ALIAS_INDEX = {header_key(alias): name for name, aliases in COLUMN_ALIASES.item
                 for alias in aliases}
 
 
+@lru_cache(maxsize=1)
+def _translated_labels() -> dict[str, str]:
+    """The column labels in every catalogue - the headers of the template as downloaded in any
+    language - so that a filled-in template always imports."""
+    from babel.support import Translations
+
+    from registry.catalogues import LOCALES, TRANSLATIONS
+
+    labels = {}
+    for locale in LOCALES:
+        translations = Translations.load(str(TRANSLATIONS), [locale])
+        for name, label in COLUMN_LABELS.items():
+            labels.setdefault(header_key(translations.gettext(label._args[0])), name)
+    return labels
+
+
+def column_for(header: str) -> str | None:
+    """The field a header names, or ``None``."""
+    key = header_key(header)
+    return _ALIAS_INDEX.get(key) or _translated_labels().get(key)
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 @dataclass
@@ -180,7 +203,7 @@ def _map_columns(header: list[str], plan: ImportPlan) -> dict[str, int]:
     for index, text in enumerate(header):
         if not text:
             continue
-        name = _ALIAS_INDEX.get(header_key(text))
+        name = column_for(text)
         if name is None:
             plan.ignored.append(text)
         elif name in positions:

@@ -223,7 +223,8 @@ def change_status(seminar: Seminar, new_status: str, *, actor) -> Seminar:
         raise DomainError(_l("This status change is not possible here."))
     if new_status not in TRANSITIONS[seminar.status]:
         raise InvalidState(_l("A seminar that is %(status)s cannot become %(new)s.",
-                              status=seminar.status, new=new_status))
+                              status=_status_label(seminar.status),
+                              new=_status_label(new_status)))
     old = seminar.status
     seminar.status = new_status
     save_with_audit(actor, f"seminar.{new_status}", seminar, summary=seminar.title,
