@@ -174,3 +174,30 @@ def test_the_zip_names_each_file_by_its_printed_number():
 def test_dates_follow_the_certificate_language():
     html = certificate_pdf.certificate_html(dataclasses.replace(printed(), languages=("ru",)))
     assert "2 марта 2026" in html or "2 мар. 2026" in html
+
+
+def test_a_bilingual_certificate_has_both_language_parts(pdf_reader):
+    from babel.support import Translations
+
+    from registry.catalogues import TRANSLATIONS
+
+    russian = Translations.load(str(TRANSLATIONS), ["ru"])
+    data = certificate_pdf.render_certificate(printed(languages=("ru", "en")))
+    text = squeeze(pdf_reader.text(data))
+    assert pdf_reader.page_count(data) == 1
+    for english in ("This is to certify that", "Certificate number"):
+        assert english in text
+        assert russian.gettext(english) in text and russian.gettext(english) != english
+    # The name as written in the Russian part, the Latin form in the English part.
+    assert "Ғуломов Ўткир Ҳамидович" in text and "Gʻulomov Oʻtkir Hamidovich" in text
+    assert "2 марта 2026" in text and "March 2, 2026" in text
+    assert pdf_reader.qr_codes(data) == [URL]
+
+
+def test_the_course_decides_the_certificate_languages():
+    from registry.catalog.models import Course
+
+    assert Course(languages="seminar,en").certificate_languages("mn") == ("mn", "en")
+    assert Course(languages="seminar,en").certificate_languages("en") == ("en",)
+    assert Course(languages="seminar").certificate_languages("vi") == ("vi",)
+    assert Course(languages="ru").certificate_languages("uz") == ("ru",)

@@ -280,3 +280,31 @@ def test_the_public_register_pages(client, official, app, monkeypatch):
     assert "1–2 of 5" in first and "Auditor 0" in first and "Auditor 2" not in first
     last = page_text(client.get("/register?page=3"))
     assert "Auditor 4" in last and "5–5 of 5" in last
+
+
+def _translated(locale: str, message: str) -> str:
+    from babel.support import Translations
+
+    from registry.catalogues import TRANSLATIONS
+
+    return Translations.load(str(TRANSLATIONS), [locale]).gettext(message)
+
+
+@pytest.mark.parametrize("accept,locale", [
+    ("mn-MN,mn;q=0.9,en;q=0.5", "mn"), ("vi", "vi"), ("uz-Cyrl-UZ,uz;q=0.8", "uz_Cyrl"),
+    ("uz-UZ", "uz"), ("ru-RU,ru;q=0.9", "ru"), ("de-DE,en;q=0.7", "en"), ("fr", "en"),
+])
+def test_the_verification_page_speaks_the_visitors_language(client, certificate, accept, locale):
+    response = client.get(f"/v/{certificate.public_code}", headers={"Accept-Language": accept})
+    assert f'<html lang="{locale.replace("_", "-")}">' in response.get_data(as_text=True)
+    assert verdict(response) == _translated(locale, "VALID")
+    if locale != "en":
+        assert verdict(response) != "VALID"
+
+
+def test_a_lang_parameter_overrides_the_browser_for_the_rest_of_the_visit(client, certificate):
+    url = f"/v/{certificate.public_code}"
+    assert verdict(client.get(url + "?lang=mn", headers={"Accept-Language": "en"})) == \
+        _translated("mn", "VALID")
+    assert verdict(client.get(url, headers={"Accept-Language": "en"})) == \
+        _translated("mn", "VALID")
