@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(verify_certificate_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(audit_cli)
 
 
 @click.command("create-user")
@@ -100,3 +101,23 @@ def translations_compile_command() -> None:
     from registry.catalogues import compile_all
 
     compile_all()
+
+
+audit_cli = click.Group("audit", help="Check the audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain from the first event to the last.
+
+    Exit status 0 when every event is as written and none is missing; 1 with the first broken
+    link (an event edited, deleted or slipped in behind the application's back).
+    """
+    from registry.audit.services import verify_chain
+
+    checked, broken = verify_chain()
+    if broken is not None:
+        click.echo(f"BROKEN at event #{broken.seq} (row id {broken.event_id}): {broken.problem}. "
+                   f"{checked} events before it are intact.", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {checked} audit events, chain intact.")

@@ -98,3 +98,24 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def advance_counter(table, key: dict, increments: dict, returning):
+    """``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on PostgreSQL and SQLite: create the
+    counter row ``key`` with ``increments`` as its values, or add ``increments`` to it. The
+    database locks the row until the transaction ends, so concurrent writers take turns.
+    Returns the row of ``returning`` columns after the change."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from registry.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table).values(**key, **increments)
+        .on_conflict_do_update(index_elements=list(key),
+                               set_={name: table.c[name] + value
+                                     for name, value in increments.items()})
+        .returning(*returning)
+    )
+    return db.session.execute(statement).one()

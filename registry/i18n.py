@@ -5,7 +5,7 @@ choice as the user's preference."""
 from __future__ import annotations
 
 import copy
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import (Blueprint, current_app, has_request_context, redirect, request, session,
                    url_for)
@@ -62,11 +62,18 @@ def html_lang(code: str) -> str:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only follow a redirect target on this site (no open redirects)."""
+    """Only follow a redirect target on this site (no open redirects).
+
+    A browser reads ``/\\host`` and ``/%09/host`` (a tab it drops) as ``//host``, another site;
+    so the target is judged the way a browser would see it: percent-decoded, backslashes as
+    slashes, control characters and spaces removed. Only a plain local path passes.
+    """
     if not target:
         return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    seen = unquote(target)
+    seen = "".join(ch for ch in seen if ch.isprintable() and not ch.isspace()).replace("\\", "/")
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc or not seen.startswith("/") or seen.startswith("//"):
         return fallback
     return target
 

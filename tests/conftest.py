@@ -69,13 +69,20 @@ def empty_all_tables() -> None:
         with _db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
+    from registry.audit.immutability import SQLITE_INSTALL, SQLITE_REMOVE
+
     raw = _db.engine.raw_connection()
     try:
         cursor = raw.cursor()
         # Rows of a self-referencing table may go in any order: switch the checks off meanwhile.
         cursor.execute("PRAGMA foreign_keys=OFF")
+        # The audit table refuses DELETE (as it should): lift that for the clean-up only.
+        for statement in SQLITE_REMOVE:
+            cursor.execute(statement)
         for table in tables:
             cursor.execute(f'DELETE FROM "{table.name}"')
+        for statement in SQLITE_INSTALL:
+            cursor.execute(statement)
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         raw.close()

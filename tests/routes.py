@@ -21,6 +21,7 @@ ROUTES = {
     "catalog.edit": Route(lambda w: f"/reference/sectors/{w.sector.id}", allowed=ADMIN),
     "catalog.delete": Route(lambda w: f"/reference/sectors/{w.sector.id}/delete", allowed=ADMIN),
     "audit.index": Route(lambda w: "/admin/audit/", allowed=ADMIN),
+    "audit.export": Route(lambda w: "/admin/audit/events.xlsx?action=test", allowed=ADMIN),
     "audit.show": Route(lambda w: f"/admin/audit/{w.extra['audit_event'].id}", allowed=ADMIN),
 }
 

@@ -38,6 +38,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         String(64), default=new_session_token, unique=True, nullable=False
     )
     last_login_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    # Failed sign-ins in the current window, when that window began, and a lock that follows
+    # too many of them (see auth.services.authenticate).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    failed_logins_since: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCTimestamp())
 
     # Flask-Login asks for ``is_active``; ours is stored as ``active``.
     @property

@@ -1,6 +1,8 @@
 """Staff accounts: create, change, deactivate, reset passwords, authenticate."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -103,19 +105,53 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     return user
 
 
+LOCKOUT_ATTEMPTS = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+LOCKOUT_DURATION = timedelta(minutes=15)
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    """One more failed sign-in; the fifth within 15 minutes locks the account for 15."""
+    since = user.failed_logins_since
+    if since is None or now - since > LOCKOUT_WINDOW:
+        user.failed_logins, user.failed_logins_since = 0, now
+    user.failed_logins += 1
+    if user.failed_logins >= LOCKOUT_ATTEMPTS:
+        user.locked_until = now + LOCKOUT_DURATION
+        user.failed_logins, user.failed_logins_since = 0, None
+        record(None, "user.locked", user, summary=user.email,
+               details={"attempts": LOCKOUT_ATTEMPTS,
+                        "until": user.locked_until.isoformat()})
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or ``None`` - never saying which was wrong.
 
-    A successful sign-in stamps ``last_login_at`` and writes an audit event.
+    A successful sign-in stamps ``last_login_at`` and writes an audit event. Five failures on
+    an account within 15 minutes lock it for 15 minutes: while locked even the right password
+    gets the same answer as a wrong one (and an audit event). Flushes; the caller commits
+    in both cases, so that failures are counted.
     """
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
         # Spend the same time as a real check so that timing does not reveal unknown emails.
         _DUMMY_USER.check_password(password or "")
         return None
-    if not user.check_password(password or "") or not user.active:
+    now = utcnow()
+    password_ok = user.check_password(password or "")
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until > now:
+        record(None, "user.login_while_locked", user, summary=user.email)
+        db.session.flush()
         return None
-    user.last_login_at = utcnow()
+    if not password_ok:
+        _count_failure(user, now)
+        db.session.flush()
+        return None
+    if not user.active:
+        return None
+    user.failed_logins, user.failed_logins_since, user.locked_until = 0, None, None
+    user.last_login_at = now
     record(user, "user.login", user, summary=user.email)
     db.session.flush()
     return user

@@ -43,8 +43,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()  # a failure is counted too (five lock the account)
         if user is not None:
-            db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("reports.dashboard")))

@@ -22,13 +22,12 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.audit.services import record
 from registry.catalog.models import Course
 from registry.certificates import signing
 from registry.certificates.models import Certificate, CertificateNumberCounter, IssuerSettings
-from registry.database import utcnow
+from registry.database import advance_counter, utcnow
 from registry.errors import DomainError, InvalidState, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.people.names import clean_name, search_key, surname_key
@@ -113,16 +112,9 @@ def next_serials(prefix: str, year: int, count: int = 1) -> range:
     which the database locks until the transaction ends: a concurrent issuer waits, then
     continues after the last serial taken; a rollback returns the serials.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = CertificateNumberCounter.__table__
-    statement = (
-        insert(table).values(prefix=prefix, year=year, last_serial=count)
-        .on_conflict_do_update(index_elements=["prefix", "year"],
-                               set_={"last_serial": table.c.last_serial + count})
-        .returning(table.c.last_serial)
-    )
-    last = db.session.execute(statement).scalar_one()
+    (last,) = advance_counter(table, {"prefix": prefix, "year": year}, {"last_serial": count},
+                              [table.c.last_serial])
     return range(last - count + 1, last + 1)
 
 

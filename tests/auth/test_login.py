@@ -126,3 +126,53 @@ def test_passwords_are_stored_as_scrypt_hashes():
     user = fixtures.create_user("admin")
     assert user.password_hash.startswith("scrypt:")
     assert TEST_PASSWORD not in user.password_hash
+
+
+def test_login_next_accepts_only_local_paths(client):
+    fixtures.create_user("official", email="nodira@registry.test")
+    for hostile in ("//evil.test", "/\\evil.test", "/%09/evil.test", "/%2F%2Fevil.test",
+                    "https:evil.test", "javascript:alert(1)", "\t//evil.test"):
+        client.post("/logout")
+        response = client.post("/login", query_string={"next": hostile}, data={
+            "email": "nodira@registry.test", "password": TEST_PASSWORD})
+        assert response.headers["Location"] == "/", hostile
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, db, count_rows):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    user = fixtures.create_user("official", email="bold@registry.test")
+    for _ in range(5):
+        page = sign_in(client, "bold@registry.test", "wrong password").get_data(as_text=True)
+        assert GENERIC_FAILURE in page
+    db.session.expire_all()
+    assert user.locked_until is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.locked"))
+    # Locked: the right password gets the same answer as a wrong one.
+    page = sign_in(client, "bold@registry.test", TEST_PASSWORD).get_data(as_text=True)
+    assert GENERIC_FAILURE in page and "Sign out" not in page
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "user.login_while_locked"))
+    # Fifteen minutes later the right password works again.
+    user.locked_until = user.locked_until - timedelta(minutes=15, seconds=1)
+    db.session.commit()
+    assert "Sign out" in sign_in(client, "bold@registry.test", TEST_PASSWORD).get_data(
+        as_text=True)
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(client, db):
+    from datetime import timedelta
+
+    user = fixtures.create_user("official", email="sarnai@registry.test")
+    for _ in range(4):
+        sign_in(client, "sarnai@registry.test", "wrong")
+    db.session.expire_all()
+    user.failed_logins_since = user.failed_logins_since - timedelta(minutes=16)
+    db.session.commit()
+    sign_in(client, "sarnai@registry.test", "wrong")
+    db.session.expire_all()
+    assert user.locked_until is None and user.failed_logins == 1
+    assert "Sign out" in sign_in(client, "sarnai@registry.test", TEST_PASSWORD).get_data(
+        as_text=True)
