@@ -15,6 +15,19 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+def _escape_lazy_strings() -> None:
+    """Flask-Babel's lazy strings declare themselves safe HTML (``__html__`` returns the text
+    as is), so a form error such as “<script>…” is not a date - with the user's input in it -
+    would reach the page unescaped. Here they are escaped like any other text."""
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    LazyString.__html__ = lambda self: str(escape(str(self)))
+
+
+_escape_lazy_strings()
+
+
 class RegistryBabel(Babel):
     """Flask-Babel with one translation domain per process (see ``registry.i18n``)."""
 

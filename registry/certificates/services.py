@@ -31,6 +31,7 @@ from registry.database import advance_counter, utcnow
 from registry.errors import DomainError, InvalidState, NotFound, PermissionDenied
 from registry.extensions import db
 from registry.people.names import clean_name, search_key, surname_key
+from registry.text import search_words
 from registry.seminars.models import Registration, Seminar
 
 CERTIFYING_ROLES = ("admin", "official")
@@ -639,7 +640,7 @@ def public_register_query(term: str = "", today: date | None = None):
                     Certificate.superseded_by_id.is_(None),
                     Certificate.status == "valid",
                     or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)))
-    for word in (term or "").split()[:5]:
+    for word in search_words(term):
         like = f"%{word}%"
         query = query.where(or_(Certificate.holder_name.ilike(like),
                                 Certificate.holder_latin_name.ilike(like),

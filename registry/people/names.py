@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from registry.text import clean_text
+
 OKINA = "\u02bb"  # ʻ MODIFIER LETTER TURNED COMMA, the Uzbek Latin oʻ/gʻ mark
 _APOSTROPHE_VARIANTS = "\u02bb\u2018\u2019'`\u02bc\u00b4"
 _UZBEK_MARK = re.compile(rf"(?<=[oOgG])[{re.escape(_APOSTROPHE_VARIANTS)}]")
@@ -22,7 +24,7 @@ def clean_name(raw: str | None) -> str:
     """The stored form of a typed name: NFC, trimmed, single spaces, Uzbek oʻ/gʻ unified."""
     if raw is None:
         return ""
-    text = unicodedata.normalize("NFC", raw)
+    text = clean_text(raw)  # NFC, no control or bidi-override characters
     text = _SPACES.sub(" ", text).strip()
     return _UZBEK_MARK.sub(OKINA, text)
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.audit.services import record, save_with_audit
 from registry.catalog.models import Region
 from registry.database import utcnow
+from registry.text import search_words
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.people.models import Organization, Person
@@ -224,7 +225,7 @@ def people_query(term: str = ""):
     """A ``select(Person)`` of current (not merged) people matching every word of ``term`` in
     their name, Latin name, organization or email - ordered by name."""
     query = select(Person).outerjoin(Person.organization).where(Person.merged_into_id.is_(None))
-    for word in (term or "").split():
+    for word in search_words(term):
         key = search_key(word)
         alternatives = [Person.latin_name.ilike(f"%{word}%"),
                         Organization.name.ilike(f"%{word}%"),

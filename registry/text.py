@@ -1,0 +1,40 @@
+"""Text as it is stored: whatever arrives (a form, a spreadsheet, a command) is NFC-normalised
+and loses the characters that only ever cause harm in a register of names - control
+characters (a NUL, a bell, an escape) and the invisible bidirectional overrides that can make
+"Ali" display as "ilA" ("Trojan Source"). Joiners (U+200C, U+200D) stay: some scripts need them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0/C1 controls (tab and line breaks are handled by the caller's choice) and the bidi
+# embedding/override/isolate marks plus LRM/RLM/ALM.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c"
+                       "\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+def clean_text(value, *, multiline: bool = False):
+    """``value`` NFC-normalised without control or bidi-override characters. Single-line text
+    also turns tabs and line breaks into spaces; multi-line text keeps ``\\n``. Anything that
+    is not a string is returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value)
+    text = _LINE_BREAKS.sub("\n", text)
+    if multiline:
+        text = text.replace("\t", " ")
+    else:
+        text = text.replace("\t", " ").replace("\n", " ")
+    return _UNWANTED.sub("", text)
+
+
+MAX_SEARCH_WORDS = 8
+MAX_SEARCH_CHARS = 200
+
+
+def search_words(term: str | None) -> list[str]:
+    """The words of a search box worth searching for: at most 8 of them from the first 200
+    characters (a pasted page of text must not become a thousand-clause query)."""
+    return clean_text(term or "")[:MAX_SEARCH_CHARS].split()[:MAX_SEARCH_WORDS]
