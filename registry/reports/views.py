@@ -38,6 +38,9 @@ def _period_form() -> tuple[PeriodForm, services.Period | None]:
     if end < start:
         form.date_to.errors = [_("The end of the period cannot be before its start.")]
         return form, None
+    # Show the period actually counted, defaults included.
+    for field, value in ((form.date_from, start), (form.date_to, end)):
+        field.data, field.raw_data = value, None
     return form, services.Period(start, end)
 
 
