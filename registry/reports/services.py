@@ -24,7 +24,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, distinct, exists, extract, func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    extract,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from registry.catalog.models import Course, Region, Sector
@@ -110,6 +125,137 @@ def _issued(period: Period, user, *columns):
     return query
 
 
+# --- counting: one statement per kind of fact -------------------------------------------
+#
+# Each kind of fact (trained registrations, issued certificates, held seminars) is selected
+# once, as a CTE with a column per dimension, and every breakdown (and the total) is a GROUP BY
+# over it, joined by UNION ALL into one statement. PostgreSQL materialises a CTE that is used
+# more than once, so the large tables are scanned once per kind, not once per breakdown.
+
+DIMENSIONS = ("region", "sector", "course", "organization_kind", "month")
+SEMINAR_DIMENSIONS = ("region", "course", "month")
+_PERSON_DIMENSIONS = {"sector", "organization_kind"}
+TOTAL = "total"
+
+
+def _month_key(column):
+    # Year * 100 + month: one integer, the same on SQLite and PostgreSQL.
+    # (A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.)
+    return extract("year", column) * literal_column("100") + extract("month", column)
+
+
+def _with_person_dimensions(query, person_id_column):
+    return (query.join(Person, Person.id == person_id_column)
+            .outerjoin(Organization, Organization.id == Person.organization_id))
+
+
+def _person_columns():
+    return [Organization.sector_id.label("sector"), Organization.kind.label("organization_kind")]
+
+
+def _trained_facts(period, user, dimensions):
+    columns = [Registration.person_id.label("person_id"), Seminar.region_id.label("region"),
+               Seminar.course_id.label("course"), _month_key(Seminar.start_date).label("month")]
+    if dimensions & _PERSON_DIMENSIONS:
+        return _with_person_dimensions(_trained(period, user, *columns, *_person_columns()),
+                                       Registration.person_id)
+    return _trained(period, user, *columns)
+
+
+_issued_seminar = aliased(Seminar, name="issued_seminar")
+
+
+def _issued_facts(period, user, dimensions, today):
+    valid = and_(Certificate.status == "valid",
+                 or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
+    columns = [Certificate.id.label("certificate_id"),
+               case((valid, 1), else_=0).label("is_valid"),
+               case((Certificate.status == "revoked", 1), else_=0).label("is_revoked"),
+               Certificate.course_id.label("course"),
+               _month_key(_first_revision.issued_on).label("month")]
+    query = _issued(period, user, *columns)
+    if "region" in dimensions:
+        query = query.join(_issued_seminar, _issued_seminar.id == Certificate.seminar_id)
+        query = query.add_columns(_issued_seminar.region_id.label("region"))
+    if dimensions & _PERSON_DIMENSIONS:
+        query = _with_person_dimensions(query.add_columns(*_person_columns()),
+                                        Certificate.person_id)
+    return query
+
+
+def _held_facts(period, user, dimensions):
+    return _held(period, user, Seminar.id.label("seminar_id"), Seminar.region_id.label("region"),
+                 Seminar.course_id.label("course"),
+                 _month_key(Seminar.start_date).label("month"))
+
+
+def _region_level(parent_id: int | None):
+    """``(region_id, shown_id)`` for every region: the ancestor-or-self shown at the level below
+    ``parent_id`` (the top level when ``None``). Under a parent, the parent itself is also
+    shown (for what is recorded on the region and not on one of its districts)."""
+    base = select(Region.id.label("region_id"), Region.id.label("ancestor_id"),
+                  Region.parent_id.label("ancestor_parent_id"))
+    closure = base.cte("region_closure", recursive=True)
+    upper = aliased(Region)
+    closure = closure.union_all(
+        select(closure.c.region_id, upper.id, upper.parent_id)
+        .join(upper, upper.id == closure.c.ancestor_parent_id))
+    if parent_id is None:
+        level = closure.c.ancestor_parent_id.is_(None)
+    else:
+        level = or_(closure.c.ancestor_parent_id == parent_id,
+                    and_(closure.c.ancestor_id == parent_id, closure.c.region_id == parent_id))
+    return (select(closure.c.region_id, closure.c.ancestor_id.label("shown_id"))
+            .where(level).subquery("region_level"))
+
+
+def _grouped(facts, measures, dimensions, *, region_parent_id=None) -> dict:
+    """``{dimension: {key: (measure, ...)}}`` and ``{"total": {None: (...)}}`` from one
+    statement over ``facts`` (a select with a column per dimension)."""
+    facts = facts.cte("facts")
+    parts = [select(literal_column("'total'").label("dimension"),
+                    cast(null(), Integer).label("int_key"), cast(null(), String).label("text_key"),
+                    *measures(facts)).select_from(facts)]
+    for dimension in dimensions:
+        source = facts
+        key = facts.c[dimension]
+        if dimension == "region":
+            level = _region_level(region_parent_id)
+            join = level.c.region_id == facts.c.region
+            source = (facts.outerjoin(level, join) if region_parent_id is None
+                      else facts.join(level, join))
+            key = level.c.shown_id
+        textual = dimension == "organization_kind"
+        parts.append(
+            select(literal_column(f"'{dimension}'").label("dimension"),
+                   cast(null() if textual else key, Integer).label("int_key"),
+                   cast(key if textual else null(), String).label("text_key"),
+                   *measures(facts)).select_from(source).group_by(key))
+    result: dict[str, dict] = {dimension: {} for dimension in (*dimensions, TOTAL)}
+    for dimension, int_key, text_key, *values in db.session.execute(union_all(*parts)):
+        key = text_key if dimension == "organization_kind" else int_key
+        result[dimension][key] = tuple(int(value or 0) for value in values)
+    return result
+
+
+def _count_all(period, user, dimensions, *, region_parent_id=None, today=None) -> dict:
+    """Everything the dashboard shows, in three statements: ``{"trained"|"issued"|"held":
+    {dimension or "total": {key: (counts...)}}}``."""
+    today = today or date.today()
+    wanted = set(dimensions)
+    trained = _grouped(_trained_facts(period, user, wanted),
+                       lambda f: [func.count(distinct(f.c.person_id))], dimensions,
+                       region_parent_id=region_parent_id)
+    issued = _grouped(_issued_facts(period, user, wanted, today),
+                      lambda f: [func.count(f.c.certificate_id), func.sum(f.c.is_valid),
+                                 func.sum(f.c.is_revoked)], dimensions,
+                      region_parent_id=region_parent_id)
+    seminar_dimensions = [d for d in dimensions if d in SEMINAR_DIMENSIONS]
+    held = _grouped(_held_facts(period, user, wanted), lambda f: [func.count(f.c.seminar_id)],
+                    seminar_dimensions, region_parent_id=region_parent_id)
+    return {"trained": trained, "issued": issued, "held": held}
+
+
 # --- headline figures --------------------------------------------------------------------
 
 @dataclass
@@ -125,23 +271,20 @@ class Figures:
         return not (self.people_trained or self.seminars_held or self.certificates_issued)
 
 
+def _figures(counts) -> Figures:
+    trained = counts["trained"][TOTAL].get(None, (0,))
+    issued = counts["issued"][TOTAL].get(None, (0, 0, 0))
+    held = counts["held"][TOTAL].get(None, (0,))
+    return Figures(people_trained=trained[0], seminars_held=held[0],
+                   certificates_issued=issued[0], certificates_valid=issued[1],
+                   certificates_revoked=issued[2])
+
+
 def figures(period: Period, user, *, today: date | None = None) -> Figures:
     """The dashboard's headline numbers for ``period`` as ``user`` may see them: people
     trained, seminars held, certificates issued and, of those, currently valid and revoked
     (on ``today``)."""
-    today = today or date.today()
-    people = db.session.scalar(_trained(period, user, func.count(distinct(Registration.person_id))))
-    seminars = db.session.scalar(_held(period, user, func.count(Seminar.id)))
-    valid = and_(Certificate.status == "valid",
-                 or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
-    issued, current, revoked = db.session.execute(_issued(
-        period, user, func.count(Certificate.id),
-        func.coalesce(func.sum(case((valid, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((Certificate.status == "revoked", 1), else_=0)), 0),
-    )).one()
-    return Figures(people_trained=people or 0, seminars_held=seminars or 0,
-                   certificates_issued=issued or 0, certificates_valid=int(current or 0),
-                   certificates_revoked=int(revoked or 0))
+    return _figures(_count_all(period, user, (), today=today))
 
 
 # --- breakdowns --------------------------------------------------------------------------
@@ -174,10 +317,6 @@ class Breakdown:
         return not any(row.people_trained or row.certificates_issued or row.seminars_held
                        for row in self.rows)
 
-    @property
-    def max_value(self) -> int:
-        return max((row.people_trained for row in self.rows), default=0)
-
     def table(self) -> tuple[list[str], list[list]]:
         """Headers and rows as shown (and exported)."""
         headers = [str(self.dimension), str(_l("People trained")),
@@ -193,100 +332,6 @@ class Breakdown:
         return headers, rows
 
 
-def _region_level(parent_id: int | None):
-    """``(region_id, shown_id)`` for every region: the ancestor-or-self shown at the level below
-    ``parent_id`` (the top level when ``None``). Under a parent, the parent itself is also
-    shown (for what is recorded on the region and not on one of its districts)."""
-    base = select(Region.id.label("region_id"), Region.id.label("ancestor_id"),
-                  Region.parent_id.label("ancestor_parent_id"))
-    closure = base.cte("region_closure", recursive=True)
-    upper = aliased(Region)
-    closure = closure.union_all(
-        select(closure.c.region_id, upper.id, upper.parent_id)
-        .join(upper, upper.id == closure.c.ancestor_parent_id))
-    if parent_id is None:
-        level = closure.c.ancestor_parent_id.is_(None)
-    else:
-        level = or_(closure.c.ancestor_parent_id == parent_id,
-                    and_(closure.c.ancestor_id == parent_id, closure.c.region_id == parent_id))
-    return (select(closure.c.region_id, closure.c.ancestor_id.label("shown_id"))
-            .where(level).subquery("region_level"))
-
-
-def _group(query, key):
-    return {value: count for value, count in db.session.execute(query.group_by(key))}
-
-
-def _labelled(keys, model, label_column) -> dict:
-    keys = [key for key in keys if key is not None]
-    if not keys:
-        return {}
-    return dict(db.session.execute(select(model.id, label_column).where(model.id.in_(keys))).all())
-
-
-def _rows(counts: dict[str, dict], labels: dict, *, order_by_key=False) -> list[Row]:
-    keys = set(counts["trained"]) | set(counts["issued"]) | set(counts.get("held", {}))
-    rows = [Row(key=key, label=labels.get(key, NOT_SPECIFIED) if key is not None else NOT_SPECIFIED,
-                people_trained=counts["trained"].get(key, 0),
-                certificates_issued=counts["issued"].get(key, 0),
-                seminars_held=counts.get("held", {}).get(key, 0))
-            for key in keys]
-    if order_by_key:
-        return sorted(rows, key=lambda row: row.key)
-    # Largest first; "not specified" last; ties by name.
-    return sorted(rows, key=lambda row: (row.key is None, -row.people_trained,
-                                         -row.certificates_issued, str(row.label).casefold()))
-
-
-def _by_region(period, user, parent_id=None) -> list[Row]:
-    def counts(query_of, region_column, measure):
-        level = _region_level(parent_id)
-        join = level.c.region_id == region_column
-        query = query_of(period, user, level.c.shown_id, measure)
-        query = (query.outerjoin(level, join) if parent_id is None else query.join(level, join))
-        return _group(query, level.c.shown_id)
-
-    trained = counts(_trained, Seminar.region_id, func.count(distinct(Registration.person_id)))
-    held = counts(_held, Seminar.region_id, func.count(Seminar.id))
-    issued_seminar = aliased(Seminar)
-
-    def issued_query(period_, user_, *columns):
-        return _issued(period_, user_, *columns).join(
-            issued_seminar, issued_seminar.id == Certificate.seminar_id)
-
-    issued = counts(issued_query, issued_seminar.region_id, func.count(Certificate.id))
-    data = {"trained": trained, "issued": issued, "held": held}
-    keys = set(trained) | set(issued) | set(held)
-    labels = _labelled(keys, Region, Region.name)
-    with_children = set(db.session.scalars(
-        select(Region.parent_id).where(Region.parent_id.in_([k for k in keys if k is not None]))
-        .distinct()))
-    rows = _rows(data, labels)
-    for row in rows:
-        if parent_id is not None and row.key == parent_id:
-            row.label = _l("%(name)s (not in a district)", name=labels.get(row.key, ""))
-        elif row.key in with_children:
-            row.drill = row.key
-    return rows
-
-
-def _person_dimension(period, user, key_of):
-    """Counts by a property of the participant's organization (trained and issued)."""
-    trained_query = (_trained(period, user, key_of(), func.count(distinct(Registration.person_id)))
-                     .join(Person, Person.id == Registration.person_id)
-                     .outerjoin(Organization, Organization.id == Person.organization_id))
-    issued_query = (_issued(period, user, key_of(), func.count(Certificate.id))
-                    .join(Person, Person.id == Certificate.person_id)
-                    .outerjoin(Organization, Organization.id == Person.organization_id))
-    return {"trained": _group(trained_query, key_of()), "issued": _group(issued_query, key_of())}
-
-
-def _by_sector(period, user) -> list[Row]:
-    data = _person_dimension(period, user, lambda: Organization.sector_id)
-    keys = set(data["trained"]) | set(data["issued"])
-    return _rows(data, _labelled(keys, Sector, Sector.name))
-
-
 ORGANIZATION_KIND_LABELS = {
     "ministry": _l("Ministry"),
     "agency": _l("Agency"),
@@ -296,89 +341,101 @@ ORGANIZATION_KIND_LABELS = {
 }
 assert set(ORGANIZATION_KIND_LABELS) == set(ORGANIZATION_KINDS)
 
-
-def _by_organization_kind(period, user) -> list[Row]:
-    data = _person_dimension(period, user, lambda: Organization.kind)
-    return _rows(data, ORGANIZATION_KIND_LABELS)
-
-
-def _by_course(period, user) -> list[Row]:
-    data = {
-        "trained": _group(_trained(period, user, Seminar.course_id,
-                                   func.count(distinct(Registration.person_id))),
-                          Seminar.course_id),
-        "issued": _group(_issued(period, user, Certificate.course_id,
-                                 func.count(Certificate.id)), Certificate.course_id),
-        "held": _group(_held(period, user, Seminar.course_id, func.count(Seminar.id)),
-                       Seminar.course_id),
-    }
-    keys = set(data["trained"]) | set(data["issued"]) | set(data["held"])
-    return _rows(data, _labelled(keys, Course, Course.title))
-
-
-def _month_key(column):
-    # Year * 100 + month: one integer, the same on SQLite and PostgreSQL.
-    # (A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.)
-    return extract("year", column) * literal_column("100") + extract("month", column)
-
-
-def _by_month(period, user) -> list[Row]:
-    from flask_babel import format_date
-
-    seminar_month = _month_key(Seminar.start_date)
-    issued_month = _month_key(_first_revision.issued_on)
-    data = {
-        "trained": _group(_trained(period, user, seminar_month,
-                                   func.count(distinct(Registration.person_id))), seminar_month),
-        "issued": _group(_issued(period, user, issued_month, func.count(Certificate.id)),
-                         issued_month),
-        "held": _group(_held(period, user, seminar_month, func.count(Seminar.id)),
-                       seminar_month),
-    }
-    data = {kind: {int(key): value for key, value in values.items()}
-            for kind, values in data.items()}
-    labels = {year * 100 + month: format_date(date(year, month, 1), "MMM y")
-              for year, month in period.months()}
-    rows = _rows(data, labels, order_by_key=True)
-    present = {row.key for row in rows}
-    rows += [Row(key=key, label=label) for key, label in labels.items() if key not in present]
-    return sorted(rows, key=lambda row: row.key)
-
-
 BREAKDOWNS = {
-    "region": (_l("By region"), _l("Region"), True),
-    "sector": (_l("By sector"), _l("Sector"), False),
-    "course": (_l("By course"), _l("Course"), True),
-    "organization_kind": (_l("By kind of organization"), _l("Kind of organization"), False),
-    "month": (_l("By month"), _l("Month"), True),
+    "region": (_l("By region"), _l("Region")),
+    "sector": (_l("By sector"), _l("Sector")),
+    "course": (_l("By course"), _l("Course")),
+    "organization_kind": (_l("By kind of organization"), _l("Kind of organization")),
+    "month": (_l("By month"), _l("Month")),
 }
+assert tuple(BREAKDOWNS) == DIMENSIONS
+
+
+def _labelled(keys, model, label_column) -> dict:
+    keys = [key for key in keys if key is not None]
+    if not keys:
+        return {}
+    return dict(db.session.execute(select(model.id, label_column).where(model.id.in_(keys))).all())
+
+
+def _rows(name, counts, period, parent_id) -> list[Row]:
+    trained = counts["trained"][name]
+    issued = counts["issued"][name]
+    held = counts["held"].get(name, {})
+    keys = set(trained) | set(issued) | set(held)
+    if name == "month":
+        from flask_babel import format_date
+
+        labels = {year * 100 + month: format_date(date(year, month, 1), "MMM y")
+                  for year, month in period.months()}
+        keys |= set(labels)  # every month of the period, the quiet ones too
+    elif name == "region":
+        labels = _labelled(keys, Region, Region.name)
+    elif name == "sector":
+        labels = _labelled(keys, Sector, Sector.name)
+    elif name == "course":
+        labels = _labelled(keys, Course, Course.title)
+    else:
+        labels = ORGANIZATION_KIND_LABELS
+    rows = [Row(key=key, label=labels.get(key, NOT_SPECIFIED) if key is not None else NOT_SPECIFIED,
+                people_trained=trained.get(key, (0,))[0],
+                certificates_issued=issued.get(key, (0,))[0],
+                seminars_held=held.get(key, (0,))[0])
+            for key in keys]
+    if name == "month":
+        return sorted(rows, key=lambda row: row.key)
+    if name == "region":
+        with_children = set(db.session.scalars(
+            select(Region.parent_id).where(Region.parent_id.in_([k for k in keys if k]))
+            .distinct()))
+        for row in rows:
+            if parent_id is not None and row.key == parent_id:
+                row.label = _l("%(name)s (not in a district)", name=labels.get(row.key, ""))
+            elif row.key in with_children:
+                row.drill = row.key
+    # Largest first; "not specified" last; ties by name.
+    return sorted(rows, key=lambda row: (row.key is None, -row.people_trained,
+                                         -row.certificates_issued, str(row.label).casefold()))
+
+
+def _breakdown(name, counts, period, parent) -> Breakdown:
+    title, dimension = BREAKDOWNS[name]
+    trail, node = [], parent
+    while node is not None:
+        trail.insert(0, node)
+        node = node.parent
+    return Breakdown(name=name, title=title, dimension=dimension,
+                     rows=_rows(name, counts, period, parent.id if parent else None),
+                     has_seminars=name in SEMINAR_DIMENSIONS,
+                     parent=parent if name == "region" else None,
+                     trail=trail if name == "region" else [])
+
+
+@dataclass
+class Dashboard:
+    figures: Figures
+    breakdowns: list[Breakdown]
+
+
+def dashboard(period: Period, user, *, region_id: int | None = None,
+              today: date | None = None) -> Dashboard:
+    """The headline figures and every breakdown for ``period`` as ``user`` may see them (see
+    the module docstring for what counts). ``region_id`` opens the region breakdown to the
+    districts of that region."""
+    parent = db.session.get(Region, region_id) if region_id is not None else None
+    counts = _count_all(period, user, DIMENSIONS, region_parent_id=parent.id if parent else None,
+                        today=today)
+    return Dashboard(figures=_figures(counts),
+                     breakdowns=[_breakdown(name, counts, period, parent) for name in DIMENSIONS])
 
 
 def breakdown(name: str, period: Period, user, *, region_id: int | None = None) -> Breakdown:
-    """One breakdown of people trained, certificates issued (and seminars held, where the
-    dimension belongs to the seminar) for ``period`` as ``user`` may see it. ``region_id``
-    opens the region breakdown to the districts of that region."""
-    title, dimension, has_seminars = BREAKDOWNS[name]
-    parent, trail = None, []
-    if name == "region":
-        if region_id is not None:
-            parent = db.session.get(Region, region_id)
-        rows = _by_region(period, user, parent.id if parent else None)
-        node = parent
-        while node is not None:
-            trail.insert(0, node)
-            node = node.parent
-    else:
-        rows = {"sector": _by_sector, "course": _by_course,
-                "organization_kind": _by_organization_kind, "month": _by_month}[name](period, user)
-    return Breakdown(name=name, title=title, dimension=dimension, rows=rows,
-                     has_seminars=has_seminars, parent=parent, trail=trail)
-
-
-def breakdowns(period: Period, user, *, region_id: int | None = None) -> list[Breakdown]:
-    """Every breakdown, in the order the dashboard shows them."""
-    return [breakdown(name, period, user, region_id=region_id if name == "region" else None)
-            for name in BREAKDOWNS]
+    """One breakdown (for its download): people trained, certificates issued and, where the
+    dimension belongs to the seminar, seminars held."""
+    parent = db.session.get(Region, region_id) if region_id is not None and name == "region" \
+        else None
+    counts = _count_all(period, user, (name,), region_parent_id=parent.id if parent else None)
+    return _breakdown(name, counts, period, parent)
 
 
 # --- expiring certificates ---------------------------------------------------------------

@@ -59,10 +59,10 @@ def dashboard():
     form, period = _period_form()
     if period is None:
         return render_template("reports/dashboard.html", form=form, period=None)
+    report = services.dashboard(period, current_user, region_id=_region_arg())
     return render_template(
         "reports/dashboard.html", form=form, period=period, period_args=_period_args(period),
-        figures=services.figures(period, current_user),
-        breakdowns=services.breakdowns(period, current_user, region_id=_region_arg()),
+        figures=report.figures, breakdowns=report.breakdowns,
     )
 
 
