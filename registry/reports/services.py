@@ -451,8 +451,9 @@ def dashboard(period: Period, user, *, region_id: int | None = None,
 def breakdown(name: str, period: Period, user, *, region_id: int | None = None) -> Breakdown:
     """One breakdown (for its download): people trained, certificates issued and, where the
     dimension belongs to the seminar, seminars held."""
-    parent = db.session.get(Region, region_id) if region_id is not None and name == "region" \
-        else None
+    parent = None
+    if name == "region" and region_id is not None:
+        parent = db.session.get(Region, region_id)
     counts = _count_all(period, user, (name,), region_parent_id=parent.id if parent else None)
     return _breakdown(name, counts, period, parent)
 

@@ -35,9 +35,6 @@ def _period_form() -> tuple[PeriodForm, services.Period | None]:
     start = form.date_from.data or (date(form.date_to.data.year, 1, 1) if form.date_to.data
                                     else default.start)
     end = form.date_to.data or (date(start.year, 12, 31) if form.date_from.data else default.end)
-    if end < start:
-        form.date_to.errors = [_("The end of the period cannot be before its start.")]
-        return form, None
     # Show the period actually counted, defaults included.
     for field, value in ((form.date_from, start), (form.date_to, end)):
         field.data, field.raw_data = value, None

@@ -204,7 +204,8 @@ def test_bad_dates_give_a_form_error_not_a_500(client, login_as, report_world):
     login_as("official")
     for args, field in [({"from": "2025-13-45", "to": "2025-12-31"}, "from"),
                         ({"from": "2025-01-01", "to": "yesterday"}, "to"),
-                        ({"from": "2025-12-31", "to": "2025-01-01"}, "to")]:
+                        ({"from": "2025-12-31", "to": "2025-01-01"}, "to"),
+                        ({"from": "0001-01-01", "to": "2025-01-01"}, "to")]:
         response = client.get("/", query_string=args)
         assert response.status_code == 200
         page = response.get_data(as_text=True)
@@ -217,6 +218,9 @@ def test_bad_dates_give_a_form_error_not_a_500(client, login_as, report_world):
     page = client.get("/", query_string={"from": "2025-12-31", "to": "2025-01-01"}).get_data(
         as_text=True)
     assert "The end of the period cannot be before its start." in page
+    page = client.get("/", query_string={"from": "2000-01-01", "to": "2025-01-01"}).get_data(
+        as_text=True)
+    assert "Choose a period of at most 10 years." in page
 
 
 def test_services_figures_for_a_period(report_world):
