@@ -1,8 +1,7 @@
-"""Routes of the foundation (auth, users, reference data, audit, dashboard, language)."""
+"""Routes of the foundation (auth, users, reference data, audit, language)."""
 from tests.permission_world import ADMIN, ALL_STAFF, Route
 
 ROUTES = {
-    "reports.dashboard": Route(lambda w: "/"),
     "auth.login": Route(lambda w: "/login", public=True),
     "auth.logout": Route(lambda w: "/logout", method="POST", public=True),
     "auth.change_password": Route(lambda w: "/account/password"),

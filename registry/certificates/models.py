@@ -58,6 +58,9 @@ class Certificate(db.Model):
         Index("ix_certificate_person_id", "person_id"),
         Index("ix_certificate_seminar_id", "seminar_id"),
         Index("ix_certificate_course_issued", "course_id", "issued_on"),
+        # Reports: certificates issued in a period; certificates about to expire.
+        Index("ix_certificate_issued_on", "issued_on"),
+        Index("ix_certificate_valid_until", "valid_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

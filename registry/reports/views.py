@@ -1,35 +1,150 @@
-"""The dashboard: what each role needs first when signing in."""
+"""The dashboard (figures and breakdowns for a period), breakdown downloads, and the list of
+certificates about to expire. Figures come from ``registry.reports.services``."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
-from sqlalchemy import func, select
+from datetime import date
 
-from registry.auth.permissions import can, require
-from registry.catalog.models import Course, Region
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from registry.auth.permissions import require
+from registry.catalog.forms import region_choices
+from registry.catalog.models import Course
+from registry.certificates.models import Certificate
 from registry.extensions import db
-from registry.people.models import Organization, Person
+from registry.people.models import Person
+from registry.reports import services
+from registry.reports.forms import PeriodForm
+from registry.seminars.models import Seminar
+from registry.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, Sheet, csv_bytes, xlsx_bytes
+from registry.templating import paginate
 
 bp = Blueprint("reports", __name__)
 
 
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def _period_form() -> tuple[PeriodForm, services.Period | None]:
+    """The period asked for in the query string (the current year by default), or ``None``
+    with the form's errors when the dates are not valid."""
+    form = PeriodForm(formdata=request.args)
+    if not form.validate():
+        return form, None
+    default = services.Period.year_of(date.today())
+    start = form.date_from.data or (date(form.date_to.data.year, 1, 1) if form.date_to.data
+                                    else default.start)
+    end = form.date_to.data or (date(start.year, 12, 31) if form.date_from.data else default.end)
+    # Show the period actually counted, defaults included.
+    for field, value in ((form.date_from, start), (form.date_to, end)):
+        field.data, field.raw_data = value, None
+    return form, services.Period(start, end)
+
+
+def _region_arg() -> int | None:
+    raw = request.args.get("region", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _period_args(period: services.Period) -> dict:
+    return {"from": period.start.isoformat(), "to": period.end.isoformat()}
 
 
 @bp.route("/")
 def dashboard():
     require(current_user, "dashboard.view")
-    from registry.certificates.models import Certificate
-    from registry.seminars.models import Seminar
+    form, period = _period_form()
+    if period is None:
+        return render_template("reports/dashboard.html", form=form, period=None)
+    report = services.dashboard(period, current_user, region_id=_region_arg())
+    return render_template(
+        "reports/dashboard.html", form=form, period=period, period_args=_period_args(period),
+        figures=report.figures, breakdowns=report.breakdowns,
+    )
 
-    figures = {
-        "people": _count(Person),
-        "organizations": _count(Organization),
-        "courses": _count(Course),
-        "regions": _count(Region),
-        "seminars": _count(Seminar),
-    }
-    if can(current_user, "certificate.view"):
-        figures["certificates"] = _count(Certificate)
-    return render_template("reports/dashboard.html", figures=figures)
+
+@bp.route("/reports/breakdown/<name>.xlsx")
+def breakdown_xlsx(name: str):
+    require(current_user, "dashboard.view")
+    if name not in services.BREAKDOWNS:
+        abort(404)
+    form, period = _period_form()
+    if period is None:
+        # The dashboard shows the form with its errors next to the fields.
+        return redirect(url_for("reports.dashboard", **request.args))
+    breakdown = services.breakdown(name, period, current_user, region_id=_region_arg())
+    headers, rows = breakdown.table()
+    title = str(breakdown.title)
+    if breakdown.parent is not None:
+        title = f"{title} - {breakdown.parent.name}"
+    content = xlsx_bytes([Sheet(title, headers, rows)])
+    filename = f"{name}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
+    return Response(content, mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- expiring certificates ---------------------------------------------------------------
+
+def _expiring_args() -> dict:
+    args = {key: request.args.get(key, "").strip()
+            for key in ("within", "region", "organization", "course")}
+    if not args["within"].isdigit() or int(args["within"]) not in services.EXPIRY_WINDOWS:
+        args["within"] = str(services.EXPIRY_WINDOWS[0])
+    return args
+
+
+def _expiring_query(args: dict):
+    def number(key):
+        return int(args[key]) if args[key].isdigit() else None
+
+    return services.expiring_certificates(
+        int(args["within"]), region_id=number("region"),
+        organization_id=number("organization"), course_id=number("course"),
+    ).options(selectinload(Certificate.person).selectinload(Person.organization),
+              selectinload(Certificate.seminar).selectinload(Seminar.region))
+
+
+@bp.route("/reports/expiring")
+def expiring():
+    require(current_user, "report.view")
+    args = _expiring_args()
+    page = paginate(_expiring_query(args))
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template(
+        "reports/expiring.html", page=page, args=args, windows=services.EXPIRY_WINDOWS,
+        courses=courses, regions=region_choices()[1:],
+        organizations=services.expiring_organizations(int(args["within"])),
+        filtered=any(args[key] for key in ("region", "organization", "course")),
+    )
+
+
+def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
+    headers = [_("Number"), _("Holder"), _("Organization"), _("Course"), _("Region"),
+               _("Issued on"), _("Valid until"), _("Status")]
+    statuses = {"valid": _("Valid"), "suspended": _("Suspended")}
+    rows = [[certificate.printed_number, certificate.holder_name,
+             certificate.person.organization.name if certificate.person.organization else "",
+             certificate.course_title,
+             certificate.seminar.region.path if certificate.seminar.region else "",
+             certificate.issued_on, certificate.valid_until,
+             statuses.get(certificate.status, certificate.status)]
+            for certificate in db.session.scalars(_expiring_query(args))]
+    return headers, rows
+
+
+@bp.route("/reports/expiring.<fmt>")
+def expiring_export(fmt: str):
+    require(current_user, "report.view")
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    args = _expiring_args()
+    headers, rows = _expiring_table(args)
+    filename = f"expiring-{args['within']}-days-{date.today().isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        content = xlsx_bytes([Sheet(_("Expiring certificates"), headers, rows)])
+        mimetype = XLSX_MIMETYPE
+    else:
+        content, mimetype = csv_bytes(headers, rows), CSV_MIMETYPE
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
