@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: run test translations system-packages test-system-packages
+.PHONY: run test translations audit system-packages test-system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,9 @@ run: system-packages $(VENV)/.requirements translations
 
 test: test-system-packages $(VENV)/.requirements-dev translations
 	$(BIN)/python tests/tools/run_suite.py $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned requirements (needs the advisory service, so it is not
+# part of `make test`; says so plainly when the service cannot be reached).
+audit: $(VENV)/.requirements
+	@$(BIN)/pip install -q --disable-pip-version-check pip-audit
+	$(BIN)/python tests/tools/audit.py

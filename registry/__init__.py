@@ -24,6 +24,9 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from registry.text import clean_request_class
+
+    app.request_class = clean_request_class()
     app.config.from_mapping(config_module.default_config(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(config_module.from_environment())
@@ -146,6 +149,10 @@ def _register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("REGISTRY_ENV") == "production":
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         if current_user.is_authenticated:
             # Staff pages hold personal data: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -77,6 +77,11 @@ def finalise(config, instance_path: str) -> None:
     """Check what must hold before serving and fill in development-only fallbacks."""
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if config.get("REGISTRY_ENV") == "production":
+        # Served over HTTPS only: the cookies never travel in clear, and browsers are told
+        # to use HTTPS for a year (HSTS, see the security headers).
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
     if not config.get("SECRET_KEY"):
         if config.get("REGISTRY_ENV") == "production":
             raise ConfigurationError(

@@ -38,3 +38,30 @@ def search_words(term: str | None) -> list[str]:
     """The words of a search box worth searching for: at most 8 of them from the first 200
     characters (a pasted page of text must not become a thousand-clause query)."""
     return clean_text(term or "")[:MAX_SEARCH_CHARS].split()[:MAX_SEARCH_WORDS]
+
+
+def strip_unsafe(value):
+    """NFC without control or bidi-override characters, line breaks and tabs kept: what every
+    query argument and form value gets before any code sees it."""
+    if not isinstance(value, str):
+        return value
+    return _UNWANTED.sub("", unicodedata.normalize("NFC", value))
+
+
+def clean_request_class():
+    """Flask's request class whose query arguments and form values are cleaned on arrival:
+    a NUL byte or a bidi override typed into a search box never reaches a query (PostgreSQL
+    refuses NUL). Form fields clean further (``registry.forms``)."""
+    from flask import Request
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    class CleanParameters(ImmutableMultiDict):
+        def __init__(self, mapping=None):
+            if mapping is not None and not hasattr(mapping, "keys"):
+                mapping = [(strip_unsafe(key), strip_unsafe(value)) for key, value in mapping]
+            super().__init__(mapping)
+
+    class RegistryRequest(Request):
+        parameter_storage_class = CleanParameters
+
+    return RegistryRequest

@@ -132,3 +132,17 @@ def pdf_reader(tmp_path):
     from tests.readers import PdfReader
 
     return PdfReader(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis the test command started or found (``TEST_REDIS_URL``), else 127.0.0.1:6379.
+    Never skipped: without Redis the test fails and says so."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis does not answer at {url} ({error}); run the suite with `make test`.")
+    return url

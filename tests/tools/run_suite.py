@@ -1,5 +1,9 @@
 """Run the whole test suite on SQLite, then on PostgreSQL (never silently skipped).
 
+Redis (rate limits shared by several app servers): the server on 127.0.0.1:6379 when one
+answers, else redis-server (installed with apt-get when missing) started on a free port for
+this run; its URL reaches the tests as ``TEST_REDIS_URL``.
+
 PostgreSQL: when a server answers on 127.0.0.1:5432 (trust auth, user postgres) a throwaway
 database is created for this run and dropped afterwards; otherwise PostgreSQL is installed
 with apt-get when missing and a throwaway cluster of this run's own is started in a temporary
@@ -90,6 +94,47 @@ def postgres_server():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def redis_server():
+    """Yield the URL of a Redis database the tests may use (and clear)."""
+    if _redis_answers(6379):
+        print("Redis: using the server on 127.0.0.1:6379 (database 15).", flush=True)
+        yield "redis://127.0.0.1:6379/15"
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("Redis is not installed: installing it with apt-get ...", flush=True)
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                               "redis-server"], check=True, env=env)
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = _free_port()
+    print(f"Redis: starting a throwaway server on port {port}.", flush=True)
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if _redis_answers(port):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 @contextmanager
 def throwaway_database(server_url: str):
     name = f"registry_test_{os.getpid()}_{int(time.time())}"
@@ -123,9 +168,11 @@ def _pytest(label: str, database_url: str | None, args: list[str]) -> tuple[int,
 
 
 def main(args: list[str]) -> int:
-    results = {"SQLite": _pytest("SQLite", None, args)}
-    with postgres_server() as server, throwaway_database(server) as url:
-        results["PostgreSQL"] = _pytest("PostgreSQL", url, args)
+    with redis_server() as redis_url:
+        os.environ["TEST_REDIS_URL"] = redis_url
+        results = {"SQLite": _pytest("SQLite", None, args)}
+        with postgres_server() as server, throwaway_database(server) as url:
+            results["PostgreSQL"] = _pytest("PostgreSQL", url, args)
     print("\n===== summary =====")
     for label, (code, summary) in results.items():
         print(f"{label}: {summary}" + ("" if code == 0 else f"  - FAILED (exit code {code})"))
