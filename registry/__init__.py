@@ -27,6 +27,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from registry.text import clean_request_class
 
     app.request_class = clean_request_class()
+    _trust_proxies(app)
     app.config.from_mapping(config_module.default_config(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(config_module.from_environment())
@@ -80,6 +81,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx (``REGISTRY_PROXIES=1``): take the client's address, scheme and host from
+    the proxy's X-Forwarded-* headers - rate limits count real clients, links say https."""
+    proxies = int(app.config.get("REGISTRY_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def _register_blueprints(app: Flask) -> None:
     from registry.audit.views import bp as audit_bp
     from registry.auth.views import bp as auth_bp
@@ -91,13 +102,15 @@ def _register_blueprints(app: Flask) -> None:
     from registry.reports.views import bp as reports_bp
     from registry.seminars.views import bp as seminars_bp
 
+    from registry.health import bp as health_bp
+
     for blueprint in (auth_bp, users_bp, catalog_bp, audit_bp, reports_bp, seminars_bp,
-                      people_bp, certificates_bp, public_bp):
+                      people_bp, certificates_bp, public_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
 # Endpoints anyone may open without signing in (the public verification path adds its own).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "i18n.set_language"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "i18n.set_language", "health.healthz"}
 
 
 def _register_request_hooks(app: Flask) -> None:

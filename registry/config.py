@@ -68,6 +68,11 @@ def from_environment(environ=os.environ) -> dict:
         values["REGISTRY_BASE_URL"] = environ["REGISTRY_BASE_URL"].rstrip("/")
     if environ.get("REGISTRY_SIGNING_KEY"):
         values["REGISTRY_SIGNING_KEY"] = environ["REGISTRY_SIGNING_KEY"]
+    if environ.get("REGISTRY_PROXIES"):
+        values["REGISTRY_PROXIES"] = int(environ["REGISTRY_PROXIES"])
+    if environ.get("RATELIMIT_ENABLED"):
+        values["RATELIMIT_ENABLED"] = environ["RATELIMIT_ENABLED"].lower() not in ("0", "false",
+                                                                                  "no", "off")
     if environ.get("REGISTRY_ENV"):
         values["REGISTRY_ENV"] = environ["REGISTRY_ENV"]
     return values
