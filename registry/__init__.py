@@ -141,6 +141,14 @@ def _register_request_hooks(app: Flask) -> None:
         token = g.pop("_write_intent_token", None)
         if token is not None:
             reset_write_intent(token)
+        # A read after the view's commit (the signed-in user, in the response hooks) opens a
+        # new transaction - on SQLite a writer's lock. End it with the request, so a
+        # background job is never kept waiting (the app context may outlive the request).
+        from registry.extensions import db
+
+        session = db.session()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.rollback()
 
     @app.before_request
     def _require_login():

@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")
@@ -159,3 +160,31 @@ def restore_command(path: str) -> None:
             click.echo(f"PROBLEM: {problem}", err=True)
         raise SystemExit(1)
     click.echo(f"Restored from {path}; the checks passed.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
+def worker_command(burst: bool) -> None:
+    """Run background jobs (printing a seminar's certificates) taken from Redis.
+
+    Needs REDIS_URL. Without Redis there is nothing to run here: the web process prints in a
+    thread of its own.
+    """
+    from flask import current_app
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from registry.certificates.jobs import QUEUE_NAME, expire_old_jobs
+
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        raise click.ClickException("REDIS_URL is not set: without Redis the web process prints "
+                                   "in a thread of its own; no worker is needed.")
+    expired = expire_old_jobs()
+    db.session.commit()
+    if expired:
+        click.echo(f"Removed the files of {expired} print jobs older than a day.")
+    connection = Redis.from_url(redis_url)
+    queue = Queue(current_app.config.get("REGISTRY_JOB_QUEUE", QUEUE_NAME), connection=connection)
+    # SimpleWorker runs jobs in this process, inside this app context (no fork per job).
+    SimpleWorker([queue], connection=connection).work(burst=burst, with_scheduler=False)

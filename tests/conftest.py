@@ -31,6 +31,8 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "REGISTRY_BASE_URL": "http://registry.test",
+    # Background jobs run before the request answers, except in the tests about jobs.
+    "REGISTRY_JOBS_INLINE": True,
 }
 
 

@@ -5,6 +5,7 @@ ROUTES = {
     "auth.login": Route(lambda w: "/login", public=True),
     "auth.logout": Route(lambda w: "/logout", method="POST", public=True),
     "auth.change_password": Route(lambda w: "/account/password"),
+    "health.healthz": Route(lambda w: "/healthz", public=True),
     "i18n.set_language": Route(lambda w: "/language/uz", public=True),
     "users.index": Route(lambda w: "/admin/users/", allowed=ADMIN),
     "users.create": Route(lambda w: "/admin/users/new", allowed=ADMIN),

@@ -160,3 +160,38 @@ class IssuerSettings(db.Model):
     signatories: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, onupdate=utcnow,
                                                  nullable=False)
+
+
+PRINT_JOB_STATUSES = ("queued", "running", "done", "failed", "expired")
+
+
+class PrintJob(db.Model):
+    """Printing a seminar's certificates in the background: progress, outcome, the file.
+
+    The id is random (it appears in addresses); the finished PDF lives in
+    ``instance/print-jobs/<id>.pdf`` for a day."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'expired')", name="status"),
+        Index("ix_print_job_seminar_id", "seminar_id"),
+        Index("ix_print_job_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminar.id", ondelete="RESTRICT"),
+                                            nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id",
+                                                                   ondelete="RESTRICT"))
+    preprinted: Mapped[bool] = mapped_column(default=False, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), default="queued", nullable=False)
+    done: Mapped[int] = mapped_column(default=0, nullable=False)
+    total: Mapped[int] = mapped_column(default=0, nullable=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+
+    seminar = relationship("Seminar")
+    requested_by = relationship("User")

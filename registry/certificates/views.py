@@ -25,7 +25,7 @@ from registry.certificates.forms import (
     logo_type,
 )
 from registry.certificates.models import Certificate
-from registry.errors import DomainError
+from registry.errors import DomainError, abort_with_reason
 from registry.extensions import db
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
@@ -174,8 +174,13 @@ def seminar(seminar_id: int):
     to_issue = sum(1 for row in rows if row["certificate"] is None and row["reason"] is None)
     printable = sum(1 for row in rows if row["certificate"] is not None
                     and row["certificate"].status != "revoked")
+    from registry.certificates.models import PrintJob
+
+    jobs = db.session.scalars(select(PrintJob).where(PrintJob.seminar_id == seminar.id)
+                              .order_by(PrintJob.created_at.desc()).limit(5)).all()
     return render_template("certificates/seminar.html", seminar=seminar, rows=rows,
-                           to_issue=to_issue, printable=printable, form=ConfirmForm())
+                           to_issue=to_issue, printable=printable, form=ConfirmForm(),
+                           jobs=jobs)
 
 
 @bp.route("/seminar/<int:seminar_id>/issue", methods=["POST"])
@@ -391,3 +396,67 @@ def seminar_certificate_count(seminar) -> int:
 def certificate_status_on(certificate) -> str:
     """What the verification page says today."""
     return certificate.status_on(date.today())
+
+
+# --- printing in the background --------------------------------------------------------------
+
+def _get_job(job_id: str):
+    from registry.certificates.models import PrintJob
+
+    job = db.session.get(PrintJob, job_id)
+    if job is None:
+        abort(404)
+    require(current_user, "certificate.print", job.seminar)
+    return job
+
+
+@bp.route("/seminar/<int:seminar_id>/print", methods=["POST"])
+def start_printing(seminar_id: int):
+    """Start printing the seminar's certificates in the background; go to the job's page."""
+    from registry.certificates import jobs
+
+    seminar = _get_seminar(seminar_id, "certificate.print")
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+    try:
+        job = jobs.start_print_job(seminar, actor=current_user,
+                                   preprinted=request.form.get("preprinted") == "1")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
+    job_id = job.id  # read before the commit: afterwards it would open a new transaction
+    db.session.commit()
+    jobs.dispatch(job_id)
+    return redirect(url_for("certificates.print_job", job_id=job_id), code=303)
+
+
+@bp.route("/jobs/<job_id>")
+def print_job(job_id: str):
+    """A print job: progress while it runs, the download when done, the reason if it failed."""
+    return render_template("certificates/job.html", job=_get_job(job_id))
+
+
+@bp.route("/jobs/<job_id>.json")
+def print_job_status(job_id: str):
+    from flask import jsonify
+
+    job = _get_job(job_id)
+    return jsonify(status=job.status, done=job.done, total=job.total, error=job.error,
+                   download=url_for("certificates.print_job_file", job_id=job.id)
+                   if job.status == "done" else None)
+
+
+@bp.route("/jobs/<job_id>.pdf")
+def print_job_file(job_id: str):
+    from registry.certificates.jobs import job_file
+
+    job = _get_job(job_id)
+    path = job_file(job)
+    if job.status != "done" or not path.is_file():
+        abort_with_reason(404 if job.status != "expired" else 410,
+                          _("This print job has no file (any more). Start printing again."))
+    suffix = "-preprinted" if job.preprinted else ""
+    return _pdf_response(path.read_bytes(), f"certificates-seminar-{job.seminar_id}{suffix}.pdf",
+                         attachment=True)

@@ -5,3 +5,30 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// A background job's page (data-job-status-url): follow its progress without reloading.
+(function () {
+  var panel = document.querySelector("[data-job-status-url]");
+  if (!panel || !window.fetch) { return; }
+  var bar = panel.querySelector("progress");
+  var counter = panel.querySelector("[data-job-counter]");
+  var template = panel.getAttribute("data-counter-template");
+  function show(state) {
+    if (state.total) { bar.max = state.total; }
+    bar.value = state.done;
+    counter.textContent = template.replace("{done}", state.done).replace("{total}", state.total);
+    if (state.status === "done" || state.status === "failed" || state.status === "expired") {
+      window.location.reload();  // the server renders the finished page (link or reason)
+      return true;
+    }
+    return false;
+  }
+  function poll() {
+    fetch(panel.getAttribute("data-job-status-url"), {headers: {"Accept": "application/json"},
+                                                      credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (state) { if (!show(state)) { window.setTimeout(poll, 1000); } })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 500);
+})();

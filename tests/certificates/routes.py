@@ -11,6 +11,10 @@ def _certificate(w):
     return w.extra["certificate"].id
 
 
+def _job(w):
+    return w.extra["print_job"].id
+
+
 def _seminar(w):
     return w.extra["certified_seminar"].id
 
@@ -36,6 +40,13 @@ ROUTES = {
                                   allowed=OFFICE),
     "certificates.change_status": Route(lambda w: f"/certificates/{_certificate(w)}/suspend",
                                         allowed=OFFICE),
+    "certificates.start_printing": Route(
+        lambda w: f"/certificates/seminar/{_seminar(w)}/print", method="POST", allowed=OFFICE),
+    "certificates.print_job": Route(lambda w: f"/certificates/jobs/{_job(w)}", allowed=OFFICE),
+    "certificates.print_job_status": Route(lambda w: f"/certificates/jobs/{_job(w)}.json",
+                                           allowed=OFFICE),
+    "certificates.print_job_file": Route(lambda w: f"/certificates/jobs/{_job(w)}.pdf",
+                                         allowed=OFFICE),
     "certificates.settings": Route(lambda w: "/certificates/settings", allowed=ADMIN),
     "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
     # The public path: anyone, signed in or not.
@@ -60,4 +71,7 @@ def setup(world):
     world.extra["certified_seminar"] = seminar
     world.extra["certificate"] = issue_certificate(second, issued_by=world.users["admin"])
     world.extra["eligible"] = first
+    from registry.certificates.jobs import start_print_job
+
+    world.extra["print_job"] = start_print_job(seminar, actor=world.users["admin"])
     db.session.commit()
