@@ -186,8 +186,10 @@ def main() -> None:
             registered = db.session.scalar(select(func.count()).select_from(Registration)
                                            .where(Registration.seminar_id == seminar.id))
             dialect = db.engine.dialect.name
-            server = (db.session.execute(select(func.version())).scalar().split(",")[0]
-                      if dialect == "postgresql" else f"SQLite {db.engine.dialect.dbapi.sqlite_version}")
+            if dialect == "postgresql":
+                server = " ".join(db.session.execute(select(func.version())).scalar().split()[:2])
+            else:
+                server = f"SQLite {db.engine.dialect.dbapi.sqlite_version}"
             db.session.remove()
             db.engine.dispose()
     finally:
