@@ -1,7 +1,8 @@
 """Importing a 5,000-row participant list into one seminar: the preview, then the import.
 
     .venv/bin/python bench/import_roster.py [--rows 5000] [--on-file 2000]
-    .venv/bin/python bench/import_roster.py --database-url postgresql://postgres@127.0.0.1:5432/regimport
+    .venv/bin/python bench/import_roster.py --database-url \
+        postgresql://postgres@127.0.0.1:5432/regimport
 
 Without ``--database-url`` the register is a throwaway SQLite file in a temp folder; with it,
 an *empty* PostgreSQL database (``createdb`` it first, drop it after). Either way the schema

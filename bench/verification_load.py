@@ -249,7 +249,8 @@ def load(port: int, paths, seconds: float, connections: int) -> dict:
     done = len(tally.latencies)
     return {"requests": done, "rps": done / wall, "p50_ms": percentile(tally.latencies, 0.5) * 1000,
             "p99_ms": percentile(tally.latencies, 0.99) * 1000, "errors": tally.errors,
-            "connections_opened": tally.connections, "kb": tally.bytes / max(done, 1) / 1024, "client_cpu": cpu / wall,
+            "connections_opened": tally.connections, "kb": tally.bytes / max(done, 1) / 1024,
+            "client_cpu": cpu / wall,
             "statuses": tally.statuses}
 
 
@@ -307,7 +308,8 @@ def main() -> None:
     print(f"verification page: {page['rps'] / ceiling['rps'] * 100:.0f} % of the static ceiling")
     print(json.dumps({"cpus": os.cpu_count(), "workers": args.workers,
                       "connections": args.connections, "seconds": args.seconds,
-                      "verify_rps": round(page["rps"], 1), "verify_p50_ms": round(page["p50_ms"], 1),
+                      "verify_rps": round(page["rps"], 1),
+                      "verify_p50_ms": round(page["p50_ms"], 1),
                       "verify_p99_ms": round(page["p99_ms"], 1), "verify_errors": page["errors"],
                       "static_rps": round(ceiling["rps"], 1),
                       "static_p50_ms": round(ceiling["p50_ms"], 1),
