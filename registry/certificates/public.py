@@ -36,6 +36,10 @@ def _check_limit() -> str:
     return current_app.config["RATELIMIT_CHECK"]
 
 
+# One allowance per address for all the verification routes together (page, JSON, register).
+verification_limit = limiter.shared_limit(_verify_limit, scope="verification")
+
+
 @bp.after_request
 def _private(response):
     response.headers.update(PRIVATE_HEADERS)
@@ -50,14 +54,14 @@ def _certificate_or_404(code: str):
 
 
 @bp.route("/v/<code>.json")
-@limiter.limit(_verify_limit)
+@verification_limit
 def verify_json(code: str):
     """The public facts and the signed payload, as JSON."""
     return jsonify(services.public_facts(_certificate_or_404(code)))
 
 
 @bp.route("/v/<code>")
-@limiter.limit(_verify_limit)
+@verification_limit
 def verify(code: str):
     """The verification page a QR code opens."""
     certificate = _certificate_or_404(code)
@@ -75,7 +79,7 @@ def keys():
 
 
 @bp.route("/register")
-@limiter.limit(_verify_limit)
+@verification_limit
 def register():
     """The public register of certified internal auditors (only those who agreed to it)."""
     from flask import request
