@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     print(f"{args.people} certificates, {os.cpu_count()} CPU cores, batch workers: {args.workers}")
-    print(f"{'path':<8}{'total s':>9}{'ms/cert':>9}{'peak MB':>9}  detail")
+    print(f"{'path':<8}{'total s':>9}{'ms/cert':>9}{'cert/s':>8}{'peak MB':>9}  detail")
     rows = [measure(name, args.people, args.workers) for name in ("plain", "batch")]
     for row in rows:
         detail = (f"one process, {row['bytes'] / args.people / 1024:.0f} KB per PDF"
@@ -97,7 +97,7 @@ def main() -> None:
                   f"parent {row['own_mb']:.0f} MB, largest worker {row['workers_mb']:.0f} MB, "
                   f"merged PDF {row['bytes'] / 1024 / 1024:.1f} MB")
         print(f"{row['name']:<8}{row['seconds']:>9.1f}{row['seconds'] * 1000 / args.people:>9.0f}"
-              f"{row['peak_mb']:>9.0f}  {detail}")
+              f"{args.people / row['seconds']:>8.1f}{row['peak_mb']:>9.0f}  {detail}")
     plain, batch = rows
     print(f"batch path: {plain['seconds'] / batch['seconds']:.1f}x faster")
     print(json.dumps({"people": args.people, "plain_ms_per_cert":
