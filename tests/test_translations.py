@@ -59,4 +59,4 @@ def test_every_page_renders_in_every_language_without_a_missing_string(app, clie
         assert "⟦" not in page, (endpoint, re.findall(r"⟦[^⟧]*⟧", page)[:5])
         assert f'<html lang="{locale.replace("_", "-")}">' in page, endpoint
         checked += 1
-    assert checked > 40
+    assert checked >= 40
