@@ -75,7 +75,6 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     building every cell object in memory.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -93,13 +92,7 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
             worksheet.column_dimensions[get_column_letter(index)].width = min(
                 MAX_COLUMN_WIDTH, width + 2)
         worksheet.freeze_panes = "A2"
-        header = []
-        for title in sheet.headers:
-            cell = WriteOnlyCell(worksheet, value=_text_cell_value(title))
-            cell.font = bold
-            _keep_as_text(cell, title)
-            header.append(cell)
-        worksheet.append(header)
+        worksheet.append([_cell(worksheet, str(title), font=bold) for title in sheet.headers])
         for row in rows:
             worksheet.append([_cell(worksheet, value) for value in row])
     buffer = io.BytesIO()
@@ -107,23 +100,19 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-def _text_cell_value(value):
-    return str(value) if value is not None else None
-
-
-def _keep_as_text(cell, value) -> None:
-    if is_formula_like(value):
-        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-
-
-def _cell(worksheet, value):
+def _cell(worksheet, value, *, font=None):
+    """The value as written: formula-like text becomes a cell typed as a string (openpyxl
+    would otherwise store "=..." as a formula); plain values go in as they are."""
     from openpyxl.cell import WriteOnlyCell
 
-    if isinstance(value, str) and is_formula_like(value):
-        cell = WriteOnlyCell(worksheet, value=value)
+    if not is_formula_like(value) and font is None:
+        return value
+    cell = WriteOnlyCell(worksheet, value=value)
+    if is_formula_like(value):
         cell.data_type = "s"
-        return cell
-    return value
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 # --- spreadsheets in ---------------------------------------------------------------------------
