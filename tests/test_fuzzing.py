@@ -32,7 +32,9 @@ hostile_text = st.one_of(
             max_size=40),
     st.lists(st.sampled_from(FRAGMENTS), min_size=2, max_size=4).map("".join),
 )
-FUZZ = settings(max_examples=30, deadline=None,
+# Derandomised: every run tries the same examples, so CI never fails on a new draw by chance
+# (raise max_examples locally to search further).
+FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
