@@ -80,7 +80,7 @@ def dispatch(job_id: str) -> str:
 
         queue = Queue(current_app.config.get("REGISTRY_JOB_QUEUE", QUEUE_NAME),
                       connection=Redis.from_url(redis_url))
-        queue.enqueue("registry.certificates.jobs.run_print_job", job_id, job_timeout=3600,
+        queue.enqueue("registry.certificates.jobs.run_queued_job", job_id, job_timeout=3600,
                       result_ttl=86400, failure_ttl=86400)
         return "redis"
     app = current_app._get_current_object()
@@ -104,6 +104,15 @@ def _run_in_app(app, job_id: str) -> None:
         except Exception:  # a thread's exception would otherwise vanish with its future
             log.exception("Print job %s could not run", job_id)
         finally:
+            db.session.remove()
+
+
+def run_queued_job(job_id: str) -> None:
+    """What the RQ worker runs: the job, then a clean session for the next one."""
+    try:
+        run_print_job(job_id)
+    finally:
+        if has_app_context():
             db.session.remove()
 
 
