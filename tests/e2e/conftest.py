@@ -44,3 +44,36 @@ def phone_page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- for the journeys and the page sweep ------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    """Where journeys save their screenshots: ``$REGISTRY_TEST_OUTPUT/screenshots`` (default
+    ``test-output/screenshots``, git-ignored); a relative path is taken from the repo root."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("REGISTRY_TEST_OUTPUT", "test-output")) / "screenshots"
+    if not folder.is_absolute():
+        folder = Path(__file__).resolve().parents[2] / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def new_context(chromium):
+    """``new_context(**options)``: a fresh browser context (its own cookies: a separate
+    person), closed after the test."""
+    contexts = []
+
+    def _new(**options):
+        context = chromium.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
