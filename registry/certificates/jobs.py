@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from registry.audit.services import record
 from registry.certificates.models import PrintJob
-from registry.database import utcnow
+from registry.database import utcnow, write_intent
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
 
@@ -131,13 +131,20 @@ def run_print_job(job_id: str) -> None:
 
         with create_app().app_context():
             return run_print_job(job_id)
+    # Every transaction of the job begins as a writer: on SQLite a transaction that has read
+    # cannot become a writer while someone else writes ("database is locked" at once, no
+    # waiting), so the job would stay queued for ever. The progress commits let others in.
+    with write_intent():
+        _run(job_id)
+
+
+def _run(job_id: str) -> None:
     from registry.certificates.pdf import merge_pdfs
     from registry.certificates.services import seminar_pdfs
 
     job = db.session.get(PrintJob, job_id)
     if job is None or job.status != "queued":
         return
-    _set(job_id, status="running", started_at=utcnow())
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -149,6 +156,7 @@ def run_print_job(job_id: str) -> None:
             _set(job_id, done=done, total=total)
 
     try:
+        _set(job_id, status="running", started_at=utcnow())
         documents = seminar_pdfs(job.seminar, preprinted=job.preprinted, progress=progress)
         if not documents:
             raise DomainError(_l("This seminar has no certificates to print yet."))

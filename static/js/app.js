@@ -17,6 +17,9 @@ document.addEventListener("click", function (event) {
     if (state.total) { bar.max = state.total; }
     bar.value = state.done;
     counter.textContent = template.replace("{done}", state.done).replace("{total}", state.total);
+    if (state.status === "running") {
+      panel.querySelector("[data-job-status]").textContent = panel.getAttribute("data-running-label");
+    }
     if (state.status === "done" || state.status === "failed" || state.status === "expired") {
       window.location.reload();  // the server renders the finished page (link or reason)
       return true;
