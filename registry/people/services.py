@@ -169,6 +169,18 @@ def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _new_person(cleaned: dict) -> Person:
+    person = Person(**cleaned, search_name=search_key(cleaned["full_name"]))
+    _record_listing_consent(person, cleaned.get("public_listing"))
+    return person
+
+
+def new_person(values: dict) -> Person:
+    """A Person from raw values, cleaned like every other (not added, not checked for
+    duplicates): for bulk paths that have checked everything beforehand (the roster import)."""
+    return _new_person(_clean_values(values))
+
+
 def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Person:
     """Create a participant from form values (name stored as typed: NFC, trimmed, oʻ/gʻ unified).
 
@@ -188,8 +200,7 @@ def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Per
         raise DuplicatePerson(
             _l("This person may already be registered. Choose the existing record, or confirm "
                "that this is a different person."), candidates)
-    person = Person(**values, search_name=search_key(values["full_name"]))
-    _record_listing_consent(person, values.get("public_listing"))
+    person = _new_person(values)
     try:
         save_with_audit(actor, "person.create", person, summary=person.full_name)
     except IntegrityError:

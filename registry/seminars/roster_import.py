@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from registry.audit.services import record, save_with_audit
 from registry.catalog.models import Region, Sector
-from registry.errors import DomainError
+from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.models import Organization, Person
@@ -154,6 +155,11 @@ class PlannedRow:
     sector: Sector | None = None
     region: Region | None = None
     waitlisted: bool = False
+    created: Person | None = None  # the new person the import made for this row
+
+    @property
+    def registrant(self) -> Person | None:
+        return self.person or self.created
 
     @property
     def outcome(self) -> str:
@@ -388,34 +394,83 @@ def _organization_for(row: PlannedRow, created: dict, actor) -> Organization | N
 
 def apply_import(seminar: Seminar, data: bytes, *, actor) -> ImportPlan:
     """Import the file into ``seminar``: everyone or nobody. Raises ``ImportRejected`` (with the
-    line-by-line report) when the file has any error. Flushes; the caller commits."""
+    line-by-line report) when the file has any error. Flushes; the caller commits.
+
+    The seminar row is locked first and the file planned again under the lock, so seats
+    counted are seats given, and a second import of the same file (even at the same moment)
+    finds everyone already there. People and registrations are written in bulk - a
+    5,000-row list is a few statements, not ~16 per row - and one audit event records the
+    import with the ids of the people it created and registered.
+    """
+    from registry.seminars.services import _lock
+
+    seminar = _lock(seminar)
     plan = plan_import(seminar, data)
     if plan.errors:
         raise ImportRejected(plan)
-    from registry.seminars.services import register_person
-
+    to_register = [row for row in plan.rows if not row.already_registered]
     created: dict[str, Organization] = {}
-    for row in plan.rows:
-        if row.already_registered:
-            continue
+    new_people: list[Person] = []
+    for row in to_register:
         organization = _organization_for(row, created, actor)
-        person = row.person
-        if person is None:
+        if row.person is None:  # the plan found nobody on file: a new person
             values = {key: row.values.get(key) for key in (
                 "full_name", "latin_name", "national_id", "position", "email", "phone")
                 if row.values.get(key)}
             values["organization_id"] = organization.id if organization else None
             values["region_id"] = row.region.id if row.region else None
-            # The plan found nobody on file for this row: it is a new person.
-            person = people_services.create_person(values, actor=actor, allow_duplicates=True)
-        registration = register_person(seminar, person, actor=actor)
-        row.waitlisted = registration.status == "waitlisted"
+            row.created = people_services.new_person(values)
+            new_people.append(row.created)
+    db.session.add_all(new_people)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("Some of these people were registered by someone else a moment ago. "
+                          "Upload the file again to see where things stand.")) from None
+    seated = _register_rows(seminar, to_register)
     record(actor, "seminar.import", seminar, summary=seminar.title,
            details={"new_people": plan.count("new"), "existing_people": plan.count("existing"),
                     "already_registered": plan.count("already"),
-                    "new_organizations": len(created), "waitlisted": plan.waitlisted})
+                    "new_organizations": len(created), "waitlisted": plan.waitlisted,
+                    "people_created": [person.id for person in new_people],
+                    "people_registered": [row.registrant.id for row in to_register],
+                    "seated": seated})
     db.session.flush()
     return plan
+
+
+def _register_rows(seminar: Seminar, rows: list[PlannedRow]) -> int:
+    """Seats in file order while they last, then the waiting list; a cancelled registration
+    of the same person comes back to life. Returns how many got a seat."""
+    from datetime import timedelta
+
+    from registry.database import utcnow
+
+    cancelled = {reg.person_id: reg for reg in db.session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id,
+                                   Registration.status == "cancelled",
+                                   Registration.person_id.in_([r.registrant.id for r in rows])))}
+    free, seated, now = seminar.capacity - seminar.seats_taken, 0, utcnow()
+    for index, row in enumerate(rows):
+        status = "registered" if seated < free else "waitlisted"
+        seated += status == "registered"
+        row.waitlisted = status == "waitlisted"
+        # A microsecond apart: the waiting list keeps the order of the file.
+        changed_at = now + timedelta(microseconds=index)
+        revived = cancelled.get(row.registrant.id)
+        if revived is not None:
+            revived.status, revived.status_changed_at, revived.left_pending = \
+                status, changed_at, False
+        else:
+            db.session.add(Registration(seminar_id=seminar.id, person_id=row.registrant.id,
+                                        status=status, status_changed_at=changed_at))
+    seminar.seats_taken += seated
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("Some of these people were registered by someone else a moment ago. "
+                          "Upload the file again to see where things stand.")) from None
+    return seated
 
 
 def template_workbook() -> bytes:

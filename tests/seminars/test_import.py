@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.people.models import Organization, Person
 from registry.seminars.models import Registration
@@ -173,6 +173,9 @@ def test_confirming_imports_everyone_and_the_same_file_again_adds_nobody(
 
     _page, confirmed = upload_and_confirm()
     assert confirmed.status_code == 302
+    shown = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert ("3 participants registered (3 new people, 0 on the waiting list); "
+            "0 were already on the list.") in shown
     assert registered_names(seminar) == sorted(["Trần Văn Đức", "Ғайратжон Ўроқов",
                                                 "Шаҳноза Ғуломова"])
     assert count_rows(Organization) == 1  # one new organization for two rows
@@ -279,3 +282,55 @@ def test_a_file_over_2_mb_is_refused(seminar):
 def test_only_who_may_register_can_import(client, login_as, seminar):
     login_as("trainer")  # not a trainer of this seminar
     assert client.get(f"/seminars/{seminar.id}/import").status_code == 403
+
+
+def test_seats_go_in_file_order_and_the_rest_wait_in_file_order(seminar, places):
+    small = fixtures.create_seminar(capacity=2)
+    comeback = fixtures.create_person("Anvar Karimov", email="anvar@example.uz")
+    fixtures.create_registration(small, comeback, status="cancelled")
+    names = ["Birinchi Odam", "Ikkinchi Odam", "Anvar Karimov", "Toʻrtinchi Odam"]
+    data = csv_text([["Full name", "Email"]] + [
+        [name, "anvar@example.uz" if name == "Anvar Karimov" else ""] for name in names]).encode()
+    apply_import(small, data, actor=fixtures.create_user("official"))
+    fixtures.db.session.commit()
+    fixtures.db.session.expire_all()
+    registered = [r.person.full_name for r in small.registered()]
+    waiting = [r.person.full_name for r in small.waiting_list()]
+    assert sorted(registered) == sorted(names[:2]) and waiting == names[2:]
+    assert small.seats_taken == 2
+    # The earlier cancelled registration came back rather than a second one.
+    assert fixtures.db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.person_id == comeback.id)) == 1
+
+
+class Import:
+    def __init__(self, data):
+        self.data = data
+
+    def prepare(self, seminar_id):
+        from registry.seminars.models import Seminar
+
+        return fixtures.db.session.get(Seminar, seminar_id)
+
+    def run(self, seminar):
+        plan = apply_import(seminar, self.data, actor=None)
+        return plan.count("new")
+
+
+def test_the_same_file_imported_twice_at_once_registers_everyone_once(app):
+    from tests.concurrency import run_together
+
+    for repeat in range(5):
+        target = fixtures.create_seminar(capacity=3)
+        data = csv_text([["Full name", "Email"]] + [
+            [f"Parallel {repeat}-{n}", f"p{repeat}-{n}@example.uz"] for n in range(5)]).encode()
+        results = run_together(app, [(Import(data), target.id)] * 2)
+        assert sorted(results, key=str) == [0, 5] or sorted(map(str, results))[0].startswith(
+            "Some of these people"), results
+        fixtures.db.session.rollback()
+        counts = dict(fixtures.db.session.execute(
+            select(Registration.status, func.count()).where(Registration.seminar_id == target.id)
+            .group_by(Registration.status)).all())
+        assert counts == {"registered": 3, "waitlisted": 2}
+        assert fixtures.db.session.scalar(select(func.count()).select_from(Person).where(
+            Person.full_name.like(f"Parallel {repeat}-%"))) == 5
