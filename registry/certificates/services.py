@@ -227,6 +227,15 @@ def signed_payload(certificate: Certificate, key_id: str) -> dict:
         "number": certificate.printed_number,
         "revision": certificate.revision,
         "code": certificate.public_code,
+        **printed_facts(certificate),
+        "key_id": key_id,
+    }
+
+
+def printed_facts(certificate: Certificate) -> dict:
+    """What the paper says about holder, course and validity, as plain JSON values (the same
+    in the signed payload and in the public JSON)."""
+    return {
         "holder": certificate.holder_name,
         "holder_latin": certificate.holder_latin_name,
         "course": certificate.course_title,
@@ -237,7 +246,6 @@ def signed_payload(certificate: Certificate, key_id: str) -> dict:
         "issued_on": certificate.issued_on.isoformat(),
         "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
         "issuer": certificate.issuer_name,
-        "key_id": key_id,
     }
 
 
@@ -486,16 +494,7 @@ def public_facts(certificate: Certificate, today: date | None = None) -> dict:
         "status_since": status.since.isoformat() if status.since else None,
         "status_reason": status.reason,
         "superseded_by": verification_url(status.superseded_by) if status.superseded_by else None,
-        "holder": certificate.holder_name,
-        "holder_latin": certificate.holder_latin_name,
-        "course": certificate.course_title,
-        "standards": certificate.standards,
-        "hours": certificate.hours,
-        "start_date": certificate.start_date.isoformat(),
-        "end_date": certificate.end_date.isoformat(),
-        "issued_on": certificate.issued_on.isoformat(),
-        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
-        "issuer": certificate.issuer_name,
+        **printed_facts(certificate),
         "verification_url": verification_url(certificate),
         "signed": {
             "payload": json.loads(certificate.payload) if certificate.payload else None,
