@@ -83,3 +83,18 @@ def require(user, action: str, obj=None) -> None:
     """Abort with 403 unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         abort(403)
+
+
+def get_permitted(model, key, action: str, *, subject=None):
+    """The record ``key`` of ``model`` if the signed-in user may ``action`` on it - or on
+    ``subject(record)``, e.g. a print job's seminar: 404 when it does not exist, 403 when
+    the user may not."""
+    from flask_login import current_user
+
+    from registry.extensions import db
+
+    record = db.session.get(model, key)
+    if record is None:
+        abort(404)
+    require(current_user, action, subject(record) if subject else record)
+    return record

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.auth.forms import ConfirmForm
-from registry.auth.permissions import can, require
+from registry.auth.permissions import can, get_permitted, require
 from registry.auth.views import form_error
 from registry.catalog.models import Course
 from registry.certificates import services
@@ -39,19 +39,11 @@ STATUS_FILTERS = ("valid", "expired", "suspended", "revoked", "superseded")
 
 
 def _get(certificate_id: int, action: str = "certificate.view") -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    require(current_user, action, certificate)
-    return certificate
+    return get_permitted(Certificate, certificate_id, action)
 
 
 def _get_seminar(seminar_id: int, action: str) -> Seminar:
-    seminar = db.session.get(Seminar, seminar_id)
-    if seminar is None:
-        abort(404)
-    require(current_user, action, seminar)
-    return seminar
+    return get_permitted(Seminar, seminar_id, action)
 
 
 def _filtered(query, status: str):
@@ -208,10 +200,8 @@ def issue_all(seminar_id: int):
 
 @bp.route("/registration/<int:registration_id>/issue", methods=["POST"])
 def issue_one(registration_id: int):
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        abort(404)
-    require(current_user, "certificate.issue", registration.seminar)
+    registration = get_permitted(Registration, registration_id, "certificate.issue",
+                                 subject=lambda found: found.seminar)
     if not ConfirmForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
     else:
@@ -403,11 +393,8 @@ def certificate_status_on(certificate) -> str:
 def _get_job(job_id: str):
     from registry.certificates.models import PrintJob
 
-    job = db.session.get(PrintJob, job_id)
-    if job is None:
-        abort(404)
-    require(current_user, "certificate.print", job.seminar)
-    return job
+    return get_permitted(PrintJob, job_id, "certificate.print",
+                         subject=lambda job: job.seminar)
 
 
 @bp.route("/seminar/<int:seminar_id>/print", methods=["POST"])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.auth.forms import ConfirmForm
 from registry.auth.models import User
-from registry.auth.permissions import require
+from registry.auth.permissions import get_permitted, require
 from registry.auth.views import form_error
 from registry.catalog.models import Course, Region
 from registry.errors import DomainError
@@ -47,11 +47,7 @@ SORTS = {"start": Seminar.start_date, "title": Seminar.title, "status": Seminar.
 
 
 def _get(seminar_id: int, action: str = "seminar.view") -> Seminar:
-    seminar = db.session.get(Seminar, seminar_id)
-    if seminar is None:
-        abort(404)
-    require(current_user, action, seminar)
-    return seminar
+    return get_permitted(Seminar, seminar_id, action)
 
 
 def _get_day(seminar: Seminar, day_id: int) -> SeminarDay:
