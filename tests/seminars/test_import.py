@@ -94,7 +94,7 @@ def test_csv_dialects_and_encodings(seminar, places, encoding, delimiter, detail
 def test_preview_says_what_will_happen_to_each_row_and_writes_nothing(
         client, login_as, seminar, places, count_rows):
     login_as("official")
-    on_file = fixtures.create_person("Batbayar Dorj", email="batbayar@example.mn")
+    fixtures.create_person("Batbayar Dorj", email="batbayar@example.mn")  # matched by email
     already = fixtures.create_person("Өлзийбаяр Батболд", email="olzii@example.mn")
     fixtures.create_registration(seminar, already)
     fixtures.create_organization("Chirchiq Tekstil MChJ")
