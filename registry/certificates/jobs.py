@@ -118,10 +118,15 @@ def run_queued_job(job_id: str) -> None:
 
 def _set(job_id: str, **values) -> None:
     """Write to the job row and commit at once, so the page polling it sees the change.
-    (Rendering changes nothing else until the end, so the commit carries only this.)"""
-    db.session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values)
-                       .execution_options(synchronize_session=False))
+
+    The reading transaction is ended first and the write begins as a writer: on SQLite a
+    transaction that has read cannot become a writer while someone else writes ("database
+    is locked" at once), and a job must never hold the write lock while it renders."""
     db.session.commit()
+    with write_intent():
+        db.session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def run_print_job(job_id: str) -> None:
@@ -131,16 +136,8 @@ def run_print_job(job_id: str) -> None:
 
         with create_app().app_context():
             return run_print_job(job_id)
-    # Every transaction of the job begins as a writer: on SQLite a transaction that has read
-    # cannot become a writer while someone else writes ("database is locked" at once, no
-    # waiting), so the job would stay queued for ever. The progress commits let others in.
-    with write_intent():
-        _run(job_id)
-
-
-def _run(job_id: str) -> None:
     from registry.certificates.pdf import merge_pdfs
-    from registry.certificates.services import seminar_pdfs
+    from registry.certificates.services import keep_new_pdfs, seminar_pdfs
 
     job = db.session.get(PrintJob, job_id)
     if job is None or job.status != "queued":
@@ -157,13 +154,17 @@ def _run(job_id: str) -> None:
 
     try:
         _set(job_id, status="running", started_at=utcnow())
-        documents = seminar_pdfs(job.seminar, preprinted=job.preprinted, progress=progress)
+        documents = seminar_pdfs(job.seminar, preprinted=job.preprinted, progress=progress,
+                                 keep=False)
         if not documents:
             raise DomainError(_l("This seminar has no certificates to print yet."))
         job_file(job).write_bytes(merge_pdfs([pdf for _certificate, pdf in documents]))
-        # This commit also keeps the newly rendered PDFs for reprints.
-        _set(job_id, status="done", done=len(documents), total=len(documents),
-             finished_at=utcnow())
+        db.session.commit()  # end the reading; what follows writes
+        with write_intent():
+            if not job.preprinted:
+                keep_new_pdfs(documents)  # for reprints; committed with the job's end
+            _set(job_id, status="done", done=len(documents), total=len(documents),
+                 finished_at=utcnow())
     except Exception as error:  # every failure is reported on the job's page
         db.session.rollback()
         reason = str(error.message) if isinstance(error, DomainError) else str(

@@ -570,11 +570,13 @@ def printable_certificates(seminar: Seminar) -> list[Certificate]:
     return sorted(certificates, key=lambda c: (c.holder_name.casefold(), c.id))
 
 
-def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None) -> list:
+def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None,
+                 keep: bool = True) -> list:
     """``[(certificate, pdf bytes)]`` for every printable certificate of ``seminar``.
 
     Checks every text against the fonts before anything renders; renders only what is not
-    kept yet (spread over the CPU cores) and keeps each new full-design PDF.
+    kept yet (spread over the CPU cores) and keeps each new full-design PDF - unless
+    ``keep`` is false (the caller then keeps them with ``keep_new_pdfs`` when it writes).
     """
     from registry.certificates.pdf import render_certificates
 
@@ -586,11 +588,26 @@ def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None) -
     rendered = dict(zip((c.id for c in missing),
                         render_certificates(documents, preprinted=preprinted, progress=progress)
                         if documents else []))
-    if not preprinted:
+    if keep and not preprinted:
         for certificate in missing:
             certificate.pdf = rendered[certificate.id]
         db.session.flush()
     return [(c, rendered.get(c.id) or c.pdf) for c in certificates]
+
+
+def keep_new_pdfs(documents) -> None:
+    """Keep the full-design PDFs of ``[(certificate, pdf)]`` for the certificates that have
+    none kept yet - for reprints (flushes)."""
+    from sqlalchemy import update
+
+    ids = [certificate.id for certificate, _pdf in documents]
+    without = set(db.session.scalars(select(Certificate.id).where(
+        Certificate.id.in_(ids), Certificate.pdf.is_(None))))
+    rows = [{"id": certificate.id, "pdf": pdf} for certificate, pdf in documents
+            if certificate.id in without]
+    if rows:
+        db.session.execute(update(Certificate), rows)
+    db.session.flush()
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -63,6 +63,14 @@ def test_a_worker_thread_prints_while_the_page_shows_progress(app, client, login
         assert "Download the PDF" in page and "4 certificates are ready." in page
     pdf = client.get(state["download"]).data
     assert pdf_reader.page_count(pdf) == len(PEOPLE)
+    # Each certificate's own PDF is kept too, so a reprint renders nothing.
+    from sqlalchemy import func, select
+
+    from registry.certificates.models import Certificate
+
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.seminar_id == issued_seminar.id, Certificate.pdf.is_not(None))) == len(PEOPLE)
     text = pdf_reader.text(pdf)
     for name, _days, _score in PEOPLE:
         assert name in text
