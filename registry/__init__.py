@@ -27,13 +27,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from registry.text import clean_request_class
 
     app.request_class = clean_request_class()
-    _trust_proxies(app)
     app.config.from_mapping(config_module.default_config(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(config_module.from_environment())
     if config:
         app.config.from_mapping(config)
     config_module.finalise(app.config, app.instance_path)
+    # After the configuration is complete: REGISTRY_PROXIES may come from any of its sources.
+    _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)

@@ -111,3 +111,55 @@ def test_login_is_rate_limited_per_address(tmp_path, apps):
     statuses = [client.post("/login", data={"email": f"nobody{n}@registry.test",
                                             "password": "x"}).status_code for n in range(21)]
     assert statuses[:20] == [200] * 20 and statuses[20] == 429
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_own_limit(tmp_path, apps):
+    """H1: REGISTRY_PROXIES installs ProxyFix, so behind nginx the limits count real clients."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    certificate = fixtures.create_certificate()
+    app = make_app(tmp_path, REGISTRY_PROXIES=1, RATELIMIT_ENABLED=True,
+                   RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+                   RATELIMIT_VERIFY="3 per minute")
+    apps.append(app)
+    assert isinstance(app.wsgi_app, ProxyFix)
+    client = app.test_client()
+    url = f"/v/{certificate.public_code}"
+
+    def from_address(address):
+        return client.get(url, headers={"X-Forwarded-For": address,
+                                        "X-Forwarded-Proto": "https"}).status_code
+
+    assert [from_address("198.51.100.66") for _ in range(4)] == [200, 200, 200, 429]
+    assert from_address("203.0.113.5") == 200  # another visitor is not blocked
+
+
+def test_proxies_set_in_the_environment_take_effect(tmp_path, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from registry import create_app
+
+    monkeypatch.setenv("REGISTRY_PROXIES", "1")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                     instance_path=str(tmp_path / "instance"))
+    assert isinstance(app.wsgi_app, ProxyFix)
+    with app.test_client() as client:
+        client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.5"})
+        from flask import request
+
+        assert request.remote_addr == "203.0.113.5"
+
+
+def test_an_anonymous_visitor_checks_a_certificate_over_https_in_production(tmp_path, apps):
+    """M8: the public check form works with CSRF on, over HTTPS, from a no-cookie visitor."""
+    certificate = fixtures.create_certificate()
+    app = make_app(tmp_path, REGISTRY_ENV="production", WTF_CSRF_ENABLED=True,
+                   REGISTRY_PROXIES=1)
+    apps.append(app)
+    client = app.test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    assert client.get("/check", headers=https).status_code == 200
+    response = client.post("/check", headers=https,
+                           data={"number": certificate.number, "surname": "Ўроқов"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/v/{certificate.public_code}")

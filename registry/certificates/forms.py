@@ -98,7 +98,7 @@ class CheckForm(FlaskForm):
     """The public “check a certificate” form: the printed number and the holder's surname."""
 
     class Meta:
-        csrf = False  # a read-only look-up anyone may make; nothing changes
+        csrf = False  # a read-only look-up anyone may make; the route is exempt too (public.py)
 
     number = StringField(_l("Certificate number"),
                          validators=[DataRequired(), Length(max=40)],

@@ -6,8 +6,15 @@
 * ``/check`` - a certificate looked up by its printed number *and* the holder's surname.
 
 An unknown or malformed code answers with the site's ordinary 404 page, so guessing learns
-nothing. Every answer says ``no-store``/``noindex``/``no-referrer``: a verification is about
-today, belongs to no search engine, and the code in the URL must not leak to other sites.
+nothing. Every answer says ``no-store``/``noindex`` and ``Referrer-Policy: same-origin``: a
+verification is about today, belongs to no search engine, and the code in the URL must not leak
+to other sites. ``same-origin`` rather than ``no-referrer``: over HTTPS Flask-WTF requires a
+same-origin Referer on every POST, so with ``no-referrer`` a signed-in official who pressed
+"Sign out" on a verification page was refused with 400 behind nginx.
+
+``/check`` is exempt from CSRF: it is a read-only, rate-limited look-up that anonymous
+visitors make (often with no session cookie yet); a forged submission learns nothing the
+visitor could not type themselves.
 """
 from __future__ import annotations
 
@@ -17,14 +24,14 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
-from registry.extensions import limiter
+from registry.extensions import csrf, limiter
 
 bp = Blueprint("public", __name__)
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
 
 
@@ -92,6 +99,7 @@ def register():
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_check_limit, methods=["POST"])
 def check():
     """Find a certificate by number and surname; a neutral message when nothing matches."""
