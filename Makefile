@@ -49,8 +49,8 @@ translations: $(VENV)/.requirements
 
 run: system-packages $(VENV)/.requirements translations
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo-data
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(BIN)/flask demo-data
+	PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: test-system-packages $(VENV)/.requirements-dev translations
 	$(BIN)/python tests/tools/run_suite.py $(PYTEST_ARGS)

@@ -6,7 +6,8 @@
 Builds a throwaway SQLite register in a temp folder (migrations, then the test fixtures: one
 completed seminar whose participants all receive a certificate through the real service),
 starts ``gunicorn wsgi:app`` on a free loopback port with ``--workers N`` (default: the CPU
-count) and the environment production uses (``DATABASE_URL``, ``SECRET_KEY``,
+count) and the environment production requires (``DATABASE_URL``, a 32+ character
+``SECRET_KEY``, ``REDIS_URL`` - ``$REDIS_URL`` or 127.0.0.1:6379 -, ``REGISTRY_BASE_URL``,
 ``REGISTRY_INSTANCE_PATH``, ``REGISTRY_ENV=production``). Rate limiting (60 verifications a
 minute per address) would refuse nearly everything from one address, and no environment
 variable switches it off, so the temp instance folder gets an ``instance/config.py`` with
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 NAMES = ["Ғайратжон Ўроқов", "Gʻayratjon Oʻroqov", "Өлзийбаяр Батболд", "Nguyễn Thị Thắm",
          "Щербакова Юлия Сергеевна", "Абдуллаев Ғайратжон Қаҳрамонович ўғли"]
 STATIC_PATH = "/static/css/app.css"
-SECRET_KEY = "bench-verification-load"
+SECRET_KEY = "bench-verification-load-" + "0" * 32  # production wants 32+ characters
 
 
 # --- the register ------------------------------------------------------------------------------
@@ -98,7 +99,10 @@ def free_port() -> int:
 def start_gunicorn(folder: Path, url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
            "REGISTRY_INSTANCE_PATH": str(folder / "instance"), "REGISTRY_ENV": "production"}
-    env.pop("REDIS_URL", None)  # limits would go to a shared Redis; they are off anyway
+    # Production refuses to start without Redis and a base URL; the limits are off anyway
+    # (instance/config.py), so nothing is counted in that Redis.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    env["REGISTRY_BASE_URL"] = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(folder / "gunicorn.log", "wb")
     # Its own session, so that stopping it stops its workers and nothing else; no control

@@ -1,8 +1,15 @@
 """Configuration: defaults → instance/config.py → environment → explicit test config.
 
 The embedded default (SQLite in ``instance/``) needs no variable at all. In production
-(``REGISTRY_ENV=production``) a missing ``SECRET_KEY`` stops the start with a clear message,
-because a guessable key would let anyone forge a session cookie.
+(``REGISTRY_ENV=production``) the start stops with a message naming the setting and its fix
+when a setting that production cannot do without is missing or weak:
+
+* ``SECRET_KEY`` - at least 32 characters and not the example file's placeholder: it signs the
+  session cookies;
+* ``REDIS_URL`` - without it every gunicorn worker counts rate limits on its own (a limit of 20
+  let 56 of 70 sign-ins through with three workers) and print jobs run in the web process;
+* ``REGISTRY_BASE_URL`` - printed into every QR code; a development default there would put
+  ``http://127.0.0.1`` on paper for good.
 """
 from __future__ import annotations
 
@@ -11,6 +18,11 @@ import secrets
 from pathlib import Path
 
 ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "REGISTRY_BASE_URL")
+MIN_SECRET_KEY_LENGTH = 32
+# The value deploy/registry.env.example ships with: a server started from the unedited example
+# would sign sessions with a key anyone can read.
+EXAMPLE_SECRET_KEY = "change-me-to-the-output-of-python3--c-import-secrets-print-secrets.token_hex-32"
+HOW_TO_MAKE_A_KEY = "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
 
 
 class ConfigurationError(RuntimeError):
@@ -25,7 +37,8 @@ def default_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": None,
         "REDIS_URL": None,
-        "REGISTRY_BASE_URL": "http://127.0.0.1:5000",
+        # None: development derives it from PORT (see finalise); production requires it.
+        "REGISTRY_BASE_URL": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "ru", "uz", "uz_Cyrl", "mn", "vi"],
@@ -78,24 +91,53 @@ def from_environment(environ=os.environ) -> dict:
     return values
 
 
-def finalise(config, instance_path: str) -> None:
+def finalise(config, instance_path: str, environ=os.environ) -> None:
     """Check what must hold before serving and fill in development-only fallbacks."""
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
     if config.get("REGISTRY_ENV") == "production":
+        _check_production(config)
         # Served over HTTPS only: the cookies never travel in clear, and browsers are told
         # to use HTTPS for a year (HSTS, see the security headers).
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
     if not config.get("SECRET_KEY"):
-        if config.get("REGISTRY_ENV") == "production":
-            raise ConfigurationError(
-                "SECRET_KEY is not set. Registry refuses to start in production without it: "
-                "set the SECRET_KEY environment variable (or SECRET_KEY in instance/config.py) "
-                "to a long random value, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
-            )
         config["SECRET_KEY"] = _development_key(Path(instance_path) / "secret_key")
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
+        # REDIS_URL from instance/config.py counts too: limits are shared through it.
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if not config.get("REGISTRY_BASE_URL"):
+        # `PORT=8000 make run` prints QR codes that open on this machine.
+        config["REGISTRY_BASE_URL"] = f"http://127.0.0.1:{environ.get('PORT') or '5000'}"
+    config["REGISTRY_BASE_URL"] = config["REGISTRY_BASE_URL"].rstrip("/")
+
+
+def _check_production(config) -> None:
+    """Refuse a production start whose settings would be unsafe, naming the setting and the fix."""
+    key = config.get("SECRET_KEY") or ""
+    where = "in the environment (/etc/registry/registry.env) or in instance/config.py"
+    if not key:
+        raise ConfigurationError(
+            f"SECRET_KEY is not set. Registry refuses to start in production without it: set "
+            f"SECRET_KEY {where} to a long random value, e.g. the output of {HOW_TO_MAKE_A_KEY}.")
+    if key == EXAMPLE_SECRET_KEY:
+        raise ConfigurationError(
+            "SECRET_KEY is still the placeholder from deploy/registry.env.example, which anyone "
+            f"can read. Replace it with a random value, e.g. the output of {HOW_TO_MAKE_A_KEY}.")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"SECRET_KEY has {len(key)} characters; production needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}, random: e.g. the output of {HOW_TO_MAKE_A_KEY}.")
+    if not config.get("REDIS_URL"):
+        raise ConfigurationError(
+            "REDIS_URL is not set. In production rate limits must be shared by every gunicorn "
+            "worker and app server, and print jobs need a queue: set REDIS_URL "
+            f"{where}, e.g. REDIS_URL=redis://127.0.0.1:6379/0.")
+    if not config.get("REGISTRY_BASE_URL"):
+        raise ConfigurationError(
+            "REGISTRY_BASE_URL is not set. It is the public address printed in every "
+            f"certificate's QR code and must never change: set it {where}, e.g. "
+            "REGISTRY_BASE_URL=https://registry.example.uz.")
 
 
 def _development_key(path: Path) -> str:

@@ -8,7 +8,8 @@ from registry.config import ConfigurationError, from_environment, normalise_data
 
 
 def test_embedded_default_needs_no_variables(tmp_path, monkeypatch):
-    for name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "REGISTRY_BASE_URL", "REGISTRY_ENV"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "REGISTRY_BASE_URL", "REGISTRY_ENV",
+                 "PORT"):
         monkeypatch.delenv(name, raising=False)
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'registry.sqlite3'}"
@@ -39,18 +40,68 @@ def test_instance_config_file_is_read(tmp_path, monkeypatch):
     assert app.config["PAGE_SIZE"] == 7
 
 
-def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setenv("REGISTRY_ENV", "production")
-    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
-        create_app(instance_path=str(tmp_path))
+PRODUCTION_ENV = {"REGISTRY_ENV": "production", "SECRET_KEY": "k" * 64,
+                  "REDIS_URL": "redis://127.0.0.1:6379/0",
+                  "REGISTRY_BASE_URL": "https://registry.example.uz"}
 
 
-def test_production_starts_with_secret_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("REGISTRY_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+def _production(monkeypatch, **changes):
+    for name, value in {**PRODUCTION_ENV, **changes}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def test_production_starts_with_its_required_settings(tmp_path, monkeypatch):
+    _production(monkeypatch)
     app = create_app(instance_path=str(tmp_path))
-    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SECRET_KEY"] == "k" * 64
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert app.config["REGISTRY_BASE_URL"] == "https://registry.example.uz"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def _example_secret_key() -> str:
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "deploy" / "registry.env.example"
+    line = next(line for line in example.read_text().splitlines()
+                if line.startswith("SECRET_KEY="))
+    return line.split("=", 1)[1]
+
+
+@pytest.mark.parametrize("changes, names", [
+    ({"SECRET_KEY": None}, "SECRET_KEY is not set"),
+    ({"SECRET_KEY": "x"}, "SECRET_KEY has 1 characters; production needs at least 32"),
+    ({"SECRET_KEY": "s" * 31}, "SECRET_KEY has 31 characters"),
+    ({"SECRET_KEY": "example"}, "placeholder from deploy/registry.env.example"),
+    ({"REDIS_URL": None}, "REDIS_URL is not set"),
+    ({"REGISTRY_BASE_URL": None}, "REGISTRY_BASE_URL is not set"),
+])
+def test_production_refuses_to_start_with_a_missing_or_weak_setting(tmp_path, monkeypatch,
+                                                                    changes, names):
+    if changes.get("SECRET_KEY") == "example":
+        changes = {"SECRET_KEY": _example_secret_key()}  # the deploy example as shipped
+    _production(monkeypatch, **changes)
+    with pytest.raises(ConfigurationError, match=names) as refusal:
+        create_app(instance_path=str(tmp_path))
+    assert "e.g." in str(refusal.value)  # each refusal says how to fix it
+
+
+def test_production_takes_redis_from_the_instance_config_file(tmp_path, monkeypatch):
+    _production(monkeypatch, REDIS_URL=None)
+    (tmp_path / "config.py").write_text('REDIS_URL = "redis://127.0.0.1:6379/3"\n')
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+
+
+def test_development_base_url_follows_the_port(tmp_path, monkeypatch):
+    """`PORT=8000 make run` prints QR codes that open on that port."""
+    monkeypatch.delenv("REGISTRY_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8000")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["REGISTRY_BASE_URL"] == "http://127.0.0.1:8000"
 
 
 @pytest.mark.parametrize("given, expected", [

@@ -20,6 +20,14 @@ def make_app(tmp_path, **config):
 
 
 @pytest.fixture
+def production(redis_url):
+    """What production requires on top of the test configuration (see registry/config.py)."""
+    return {"REGISTRY_ENV": "production", "SECRET_KEY": "production-test-key-" + "p" * 32,
+            "REDIS_URL": redis_url, "REGISTRY_BASE_URL": "https://registry.example.uz",
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+
+
+@pytest.fixture
 def apps():
     made = []
     yield made
@@ -42,8 +50,8 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["Referrer-Policy"] in ("same-origin", "no-referrer"), path
 
 
-def test_production_sends_hsts_and_secure_cookies(tmp_path, apps):
-    app = make_app(tmp_path, REGISTRY_ENV="production")
+def test_production_sends_hsts_and_secure_cookies(tmp_path, apps, production):
+    app = make_app(tmp_path, **production)
     apps.append(app)
     fixtures.create_user("official", email="prod@registry.test")
     client = app.test_client()
@@ -150,11 +158,11 @@ def test_proxies_set_in_the_environment_take_effect(tmp_path, monkeypatch):
         assert request.remote_addr == "203.0.113.5"
 
 
-def test_an_anonymous_visitor_checks_a_certificate_over_https_in_production(tmp_path, apps):
+def test_an_anonymous_visitor_checks_a_certificate_over_https_in_production(tmp_path, apps,
+                                                                          production):
     """M8: the public check form works with CSRF on, over HTTPS, from a no-cookie visitor."""
     certificate = fixtures.create_certificate()
-    app = make_app(tmp_path, REGISTRY_ENV="production", WTF_CSRF_ENABLED=True,
-                   REGISTRY_PROXIES=1)
+    app = make_app(tmp_path, **production, WTF_CSRF_ENABLED=True, REGISTRY_PROXIES=1)
     apps.append(app)
     client = app.test_client()
     https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
