@@ -50,7 +50,10 @@ def main() -> None:
         region_id = db.session.scalar(select(Region.id).where(Region.parent_id.is_(None))
                                       .order_by(Region.id).limit(1))
         registrations = db.session.scalar(select(func.count()).select_from(Registration))
-        tokens = {"official": official.session_token, "trainer": trainer.session_token}
+        from registry.auth.sessions import start_session
+
+        tokens = {"official": start_session(official), "trainer": start_session(trainer)}
+        db.session.commit()
         trainer_seminars = db.session.scalar(select(func.count()).select_from(seminar_trainer)
                                              .where(seminar_trainer.c.user_id == trainer.id))
         db.session.remove()

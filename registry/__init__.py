@@ -131,6 +131,8 @@ def _register_request_hooks(app: Flask) -> None:
         # Flask-Login caches the user on ``g``, which lives in the app context; a request that
         # reuses an outer app context (the test client does) must still load its own user.
         g.pop("_login_user", None)
+        g.pop("_registry_user_session_id", None)
+        g.pop("_registry_touch_session", None)
 
     @app.before_request
     def _mark_write_intent():
@@ -150,6 +152,18 @@ def _register_request_hooks(app: Flask) -> None:
         session = db.session()
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
             session.rollback()
+        if not session.in_transaction():
+            _note_session_use()
+
+    def _note_session_use():
+        from sqlalchemy.exc import OperationalError
+
+        from registry.auth.sessions import touch_later
+
+        try:
+            touch_later()
+        except OperationalError:  # a busy database: the next request notes it instead
+            app.logger.warning("could not note a session's last use", exc_info=True)
 
     @app.before_request
     def _require_login():

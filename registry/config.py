@@ -48,6 +48,8 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PAGE_SIZE": 25,
+        # A sign-in session unused for this long is no longer accepted (a working day).
+        "SESSION_IDLE_MINUTES": 480,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -86,6 +88,8 @@ def from_environment(environ=os.environ) -> dict:
     if environ.get("RATELIMIT_ENABLED"):
         values["RATELIMIT_ENABLED"] = environ["RATELIMIT_ENABLED"].lower() not in ("0", "false",
                                                                                   "no", "off")
+    if environ.get("REGISTRY_SESSION_IDLE_MINUTES"):
+        values["SESSION_IDLE_MINUTES"] = int(environ["REGISTRY_SESSION_IDLE_MINUTES"])
     if environ.get("REGISTRY_ENV"):
         values["REGISTRY_ENV"] = environ["REGISTRY_ENV"]
     return values

@@ -108,9 +108,7 @@ def login_as(client):
         user = role_or_user
         if isinstance(role_or_user, str):
             user = fixtures.create_user(role=role_or_user, **kwargs)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.session_token
-            session["_fresh"] = True
+        fixtures.sign_in(client, user)
         return user
 
     return _login

@@ -135,3 +135,16 @@ def create_certificate(full_name: str = "Ғайратжон Ўроқов", *, is
     certificate = issue_certificate(registration, issued_by=issued_by or create_user("official"))
     db.session.commit()
     return certificate
+
+
+def sign_in(client, user: User) -> str:
+    """Put a real server-side session of ``user`` into the test client's cookie (what a
+    successful sign-in does), skipping the form; returns the session key."""
+    from registry.auth.sessions import start_session
+
+    key = start_session(user, address="127.0.0.1", user_agent="test client")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+        session["_fresh"] = True
+    return key

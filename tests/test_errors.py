@@ -108,8 +108,7 @@ def test_500_rolls_back_and_keeps_the_layout(separate_app):
         from tests import fixtures
 
         user = fixtures.create_user("admin")
-        with client.session_transaction() as session:
-            session["_user_id"] = user.session_token
+        fixtures.sign_in(client, user)
         assert_error_page(client.get("/boom"), 500, "Something went wrong")
         from sqlalchemy import func, select
 

@@ -78,8 +78,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(tmp_path, apps, count_row
     apps.append(app)
     user = fixtures.create_user("official")
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+    fixtures.sign_in(client, user)
     before = count_rows(Person)
     response = client.post("/people/new", data={"full_name": "Forged Person"})
     assert response.status_code == 400

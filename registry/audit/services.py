@@ -15,7 +15,7 @@ from registry.database import advance_counter, utcnow
 from registry.extensions import db
 
 # Never written to the audit log, even as "changed": secrets stay secrets.
-REDACTED_FIELDS = {"password_hash", "session_token", "national_id", "signature", "pdf"}
+REDACTED_FIELDS = {"password_hash", "key_digest", "national_id", "signature", "pdf"}
 
 
 def _plain(value):

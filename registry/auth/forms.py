@@ -3,7 +3,7 @@ from registry.forms import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from registry.auth.services import MIN_PASSWORD_LENGTH
+from registry.auth.passwords import MIN_PASSWORD_LENGTH, password_problem
 
 
 class EmailAddress:
@@ -24,6 +24,18 @@ class EmailAddress:
             validate_email(field.data.strip(), check_deliverability=False, test_environment=True)
         except EmailNotValidError:
             raise ValidationError(self.message or _l("Enter a valid email address.")) from None
+
+
+class StrongPassword:
+    """The password rules of ``auth.passwords``, with the reason next to the field."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem is not None:
+            raise ValidationError(str(problem))
+
+
+PASSWORD_HINT = _l("At least %(n)s characters, not a common password.", n=MIN_PASSWORD_LENGTH)
 
 
 def role_choices():
@@ -56,17 +68,17 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     password = PasswordField(
         _l("Initial password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), StrongPassword()],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least %(n)s characters. The user can change it later.",
-                       n=MIN_PASSWORD_LENGTH),
+        description=_l("At least %(n)s characters, not a common password. The user can "
+                       "change it later.", n=MIN_PASSWORD_LENGTH),
     )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        render_kw={"autocomplete": "new-password"})
+        _l("New password"), validators=[DataRequired(), StrongPassword()],
+        render_kw={"autocomplete": "new-password"}, description=PASSWORD_HINT)
     submit = SubmitField(_l("Set password"))
 
 
@@ -74,8 +86,8 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        render_kw={"autocomplete": "new-password"})
+        _l("New password"), validators=[DataRequired(), StrongPassword()],
+        render_kw={"autocomplete": "new-password"}, description=PASSWORD_HINT)
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password",
                                                                 _l("The passwords differ."))],

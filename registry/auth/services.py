@@ -1,26 +1,24 @@
 """Staff accounts: create, change, deactivate, reset passwords, authenticate."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry.audit.services import record, save_with_audit
+from registry.auth import sessions, throttle
 from registry.auth.models import ROLES, User
+from registry.auth.passwords import MIN_PASSWORD_LENGTH, check_password_strength
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH"]
 
 
 def _check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-            field="password",
-        )
+    check_password_strength(password, field="password")
 
 
 def _email_taken(email: str, *, except_id: int | None = None) -> bool:
@@ -72,12 +70,11 @@ def set_active(user: User, active: bool, *, changed_by: User) -> User:
     if user.active == active:
         return user
     user.active = active
-    if not active:
-        from registry.auth.models import new_session_token
-
-        user.session_token = new_session_token()
     save_with_audit(changed_by, "user.activate" if active else "user.deactivate", user,
                     summary=user.email)
+    # After the audit event: the bulk UPDATE flushes the user first, hiding its changes.
+    if not active:
+        sessions.end_sessions_of(user, "deactivated")
     return user
 
 
@@ -88,73 +85,103 @@ def _active_admin_count() -> int:
 
 
 def reset_password(user: User, new_password: str, *, changed_by: User) -> User:
-    """Set a new password (ends the user's other sessions)."""
+    """Set a new password: ends the user's sessions (but the admin's own, resetting their
+    own password)."""
     _check_password_strength(new_password)
     user.set_password(new_password)
     save_with_audit(changed_by, "user.password_reset", user, summary=user.email)
+    keep = sessions.current_session_id() if user.id == changed_by.id else None
+    sessions.end_sessions_of(user, "password_changed", keep=keep)
     return user
 
 
-def change_own_password(user: User, current_password: str, new_password: str) -> User:
-    """A user changes their own password, proving they know the current one."""
+def change_own_password(user: User, current_password: str, new_password: str, *,
+                        address: str) -> User:
+    """A user changes their own password, proving they know the current one.
+
+    Wrong current passwords are throttled per account and address like sign-ins (L9): after
+    five, ``SignInRefused``. Ends the user's other sessions; this one stays signed in.
+    """
+    def audit_refusal(until: datetime) -> None:
+        record(user, "user.password_change_refused", user, summary=f"{user.email} from {address}",
+               details={"address": address, "until": until.isoformat()})
+
+    attempt = throttle.count_attempt(throttle.PASSWORD_CHANGE, user.email, address,
+                                     on_first_refusal=audit_refusal)
+    if not attempt.admitted:
+        raise SignInRefused(attempt.refused_until, field="current_password")
     if not user.check_password(current_password):
         raise DomainError(_l("The current password is not correct."), field="current_password")
     _check_password_strength(new_password)
+    throttle.clear(throttle.PASSWORD_CHANGE, user.email, address)
     user.set_password(new_password)
     save_with_audit(user, "user.password_change", user, summary=user.email)
+    sessions.end_sessions_of(user, "password_changed", keep=sessions.current_session_id())
     return user
 
 
-LOCKOUT_ATTEMPTS = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
-LOCKOUT_DURATION = timedelta(minutes=15)
+class SignInRefused(DomainError):
+    """Too many failed attempts from this address for this account: refused until ``until``."""
+
+    def __init__(self, until: datetime, field: str | None = None):
+        super().__init__(
+            _l("Too many failed attempts from your address. Try again after %(time)s UTC.",
+               time=until.strftime("%H:%M")), field=field)
+        self.until = until
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    """One more failed sign-in; the fifth within 15 minutes locks the account for 15."""
-    since = user.failed_logins_since
-    if since is None or now - since > LOCKOUT_WINDOW:
-        user.failed_logins, user.failed_logins_since = 0, now
-    user.failed_logins += 1
-    if user.failed_logins >= LOCKOUT_ATTEMPTS:
-        user.locked_until = now + LOCKOUT_DURATION
-        user.failed_logins, user.failed_logins_since = 0, None
-        record(None, "user.locked", user, summary=user.email,
-               details={"attempts": LOCKOUT_ATTEMPTS,
-                        "until": user.locked_until.isoformat()})
-
-
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, *, address: str, user_agent: str = "") -> User | None:
     """The active user with this email and password, or ``None`` - never saying which was wrong.
 
-    A successful sign-in stamps ``last_login_at`` and writes an audit event. Five failures on
-    an account within 15 minutes lock it for 15 minutes: while locked even the right password
-    gets the same answer as a wrong one (and an audit event). Flushes; the caller commits
-    in both cases, so that failures are counted.
+    The attempt is counted against (email, client address) before the password is checked
+    (see ``throttle``); past five failures in 15 minutes that address is refused for 15
+    minutes with ``SignInRefused``, whether the account exists or not. Known and unknown
+    emails do the same work: one password hash checked, the same counter row written (L1).
+    A success opens a server-side session (``user.session_key``), stamps ``last_login_at``,
+    clears the address's count and writes an audit event. Flushes; the caller commits.
     """
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        # Spend the same time as a real check so that timing does not reveal unknown emails.
-        _DUMMY_USER.check_password(password or "")
+    email = throttle.normalise_account(email)
+
+    def audit_refusal(until: datetime) -> None:
+        record(None, "user.sign_in_refused", summary=f"{email} from {address}",
+               details={"email": email, "address": address, "until": until.isoformat(),
+                        "attempts": throttle.MAX_ATTEMPTS})
+
+    attempt = throttle.count_attempt(throttle.SIGN_IN, email, address,
+                                     on_first_refusal=audit_refusal)
+    if not attempt.admitted:
+        raise SignInRefused(attempt.refused_until)
+    user = db.session.scalar(select(User).where(User.email == email))
+    # An unknown email is checked against a dummy hash: the same ~100 ms of scrypt.
+    password_ok = (user or _DUMMY_USER).check_password(password or "")
+    if user is None or not password_ok or not user.active:
         return None
-    now = utcnow()
-    password_ok = user.check_password(password or "")
-    locked_until = user.locked_until
-    if locked_until is not None and locked_until > now:
-        record(None, "user.login_while_locked", user, summary=user.email)
-        db.session.flush()
-        return None
-    if not password_ok:
-        _count_failure(user, now)
-        db.session.flush()
-        return None
-    if not user.active:
-        return None
-    user.failed_logins, user.failed_logins_since, user.locked_until = 0, None, None
-    user.last_login_at = now
+    throttle.clear(throttle.SIGN_IN, email, address)
+    sessions.start_session(user, address=address, user_agent=user_agent)
+    user.last_login_at = utcnow()
     record(user, "user.login", user, summary=user.email)
     db.session.flush()
     return user
+
+
+def sign_out(user: User, *, everywhere: bool = False) -> int:
+    """End this device's session, or every session of ``user``; how many ended. Flushes."""
+    if everywhere:
+        ended = sessions.end_sessions_of(user, "signed_out_everywhere")
+        record(user, "user.sign_out_everywhere", user, summary=user.email,
+               details={"sessions": ended})
+        return ended
+    sessions.end_session(sessions.current_session_id(), "signed_out")
+    return 1
+
+
+def unlock(user: User, *, unlocked_by: User) -> int:
+    """Lift every sign-in and password-change refusal of this account (an admin's action);
+    how many addresses were refused. Flushes."""
+    refused = throttle.clear_account(user.email)
+    record(unlocked_by, "user.unlock", user, summary=user.email, details={"addresses": refused})
+    db.session.flush()
+    return refused
 
 
 _DUMMY_USER = User(password_hash="scrypt:32768:8:1$0000000000000000$" + "0" * 128)

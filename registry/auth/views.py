@@ -1,16 +1,20 @@
 """Sign in and out, one's own password, and the administrators' user management."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from registry.auth import services
+from registry.auth import services, sessions, throttle
 from registry.auth.forms import (
     ChangePasswordForm, ConfirmForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm,
 )
 from registry.auth.models import User
+from registry.auth.services import SignInRefused
 from registry.auth.permissions import require
 from registry.errors import DomainError
 from registry.extensions import db, limiter
@@ -21,9 +25,22 @@ bp = Blueprint("auth", __name__)
 users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
-def load_user(session_token: str) -> User | None:
-    """Flask-Login's loader: the session holds the token, which changes with the password."""
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+def load_user(session_key: str) -> User | None:
+    """Flask-Login's loader: the cookie holds the key of a server-side session (sessions.py)."""
+    return sessions.user_for_key(session_key)
+
+
+def _client_address() -> str:
+    return request.remote_addr or ""
+
+
+def _refused(template: str, error: SignInRefused, **context):
+    """The form again with "refused until T", as 429 with Retry-After (no worker sleeps)."""
+    from registry.database import utcnow
+
+    response = current_app.make_response((render_template(template, **context), 429))
+    response.headers["Retry-After"] = str(max(1, int((error.until - utcnow()).total_seconds())))
+    return response
 
 
 def form_error(form, error: DomainError) -> None:
@@ -42,8 +59,15 @@ def login():
         return redirect(url_for("reports.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # a failure is counted too (five lock the account)
+        try:
+            user = services.authenticate(form.email.data, form.password.data,
+                                         address=_client_address(),
+                                         user_agent=request.user_agent.string)
+        except SignInRefused as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _refused("auth/login.html", error, form=form)
+        db.session.commit()
         if user is not None:
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
@@ -55,8 +79,36 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sessions")
+@login_required
+def account_sessions():
+    """Where the user is signed in, and the way to end all of it."""
+    return render_template("auth/sessions.html",
+                           sessions=sessions.live_sessions_of(current_user),
+                           current_id=sessions.current_session_id(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("auth.account_sessions"))
+    ended = services.sign_out(current_user._get_current_object(), everywhere=True)
+    db.session.commit()
+    logout_user()
+    flash(ngettext("You have signed out of %(num)d session.",
+                   "You have signed out of %(num)d sessions.", ended), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -67,14 +119,19 @@ def change_password():
     user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            services.change_own_password(user, form.current_password.data, form.password.data)
+            services.change_own_password(user, form.current_password.data, form.password.data,
+                                         address=_client_address())
+        except SignInRefused as error:
+            db.session.rollback()
+            form_error(form, error)
+            return _refused("auth/change_password.html", error, form=form)
         except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
             db.session.commit()
-            login_user(user)  # the token changed with the password: keep this session
-            flash(_("Your password has been changed."), "success")
+            flash(_("Your password has been changed; your other sessions have ended."),
+                  "success")
             return redirect(url_for("reports.dashboard"))
     return render_template("auth/change_password.html", form=form)
 
@@ -150,7 +207,27 @@ def edit(user_id: int):
             return redirect(url_for("users.index"))
     return render_template("auth/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(prefix="reset"),
-                           confirm_form=ConfirmForm())
+                           confirm_form=ConfirmForm(),
+                           refusals=throttle.refusals_for(user.email),
+                           live_sessions=len(sessions.live_sessions_of(user)))
+
+
+@users_bp.route("/<int:user_id>/unlock", methods=["POST"])
+def unlock(user_id: int):
+    """Lift the sign-in refusals of an account (e.g. the real user was refused at their
+    office's address after someone there mistyped)."""
+    require(current_user, "user.manage")
+    user = _get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("users.edit", user_id=user.id))
+    refused = services.unlock(user, unlocked_by=current_user)
+    db.session.commit()
+    flash(ngettext("Sign-in is open again for %(email)s (%(num)d address was refused).",
+                   "Sign-in is open again for %(email)s (%(num)d addresses were refused).",
+                   refused, email=user.email), "success")
+    return redirect(url_for("users.edit", user_id=user.id))
 
 
 @users_bp.route("/<int:user_id>/password", methods=["POST"])
@@ -166,8 +243,6 @@ def reset_password(user_id: int):
             flash(str(error.message), "error")
         else:
             db.session.commit()
-            if user.id == current_user.id:
-                login_user(user)
             flash(_("New password set for %(email)s.", email=user.email), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     else:
