@@ -13,6 +13,7 @@ from sqlalchemy import text
 from registry import create_app
 from registry.extensions import db as _db
 from tests import fixtures
+from tests.client import install as install_browser_client
 
 
 def database_url(tmp_path_factory) -> str:
@@ -27,7 +28,9 @@ def database_url(tmp_path_factory) -> str:
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
-    "WTF_CSRF_ENABLED": False,
+    # CSRF is on, as in production: tests post forms with the token of a rendered page
+    # (tests/client.py); a test that must post without one says so with ``csrf=False``.
+    "WTF_CSRF_ENABLED": True,
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "REGISTRY_BASE_URL": "http://registry.test",
@@ -41,6 +44,7 @@ def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)},
                      instance_path=str(instance))
+    install_browser_client(app)
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -59,6 +63,8 @@ def _isolated(app):
     try:
         yield
     finally:
+        # A test that switched CSRF off for a moment must not leave it off for the rest.
+        app.config["WTF_CSRF_ENABLED"] = TEST_CONFIG["WTF_CSRF_ENABLED"]
         _db.session.remove()
         empty_all_tables()
         context.pop()

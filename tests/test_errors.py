@@ -5,6 +5,7 @@ import pytest
 
 from registry import create_app
 from registry.extensions import db
+from tests.client import install as install_browser_client
 from tests.conftest import TEST_CONFIG
 
 
@@ -32,13 +33,10 @@ def test_403(client, login_as):
     assert "permission" in page
 
 
-def test_400_on_a_missing_csrf_token(app, client, login_as):
+def test_400_on_a_missing_csrf_token(client, login_as):
     login_as("admin")
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post("/reference/sectors/new", data={"code": "X", "name": "X"})
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    response = client.post("/reference/sectors/new", data={"code": "X", "name": "X"},
+                           csrf=False)
     assert_error_page(response, 400, "Bad request")
 
 
@@ -69,7 +67,7 @@ def separate_app(tmp_path, app):
         built.append(create_app({**TEST_CONFIG,
                                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                  **config}, instance_path=str(tmp_path)))
-        return built[-1]
+        return install_browser_client(built[-1])
 
     yield _build
     for other in built:

@@ -49,6 +49,8 @@ def assert_clean(*values) -> None:
 
 def assert_safe_response(response, sent: dict) -> None:
     assert response.status_code < 500, (response.status_code, sent)
+    # 400 is what a refused CSRF token answers: the form would not have been tried at all.
+    assert response.status_code != 400, (response.status_code, sent)
     page = response.get_data(as_text=True)
     for value in sent.values():
         if isinstance(value, str) and "<script>alert(1)" in value:
@@ -77,56 +79,80 @@ def admin_client(client, login_as):
     return client
 
 
+@pytest.fixture
+def form_token():
+    """``form_token(client, page)``: the CSRF token read from the rendered form page, once per
+    test - the session, and so its token, lasts through every example (tests/client.py would
+    GET a page per example)."""
+    tokens = {}
+
+    def _token(client, page: str) -> str:
+        if client not in tokens:
+            tokens[client] = client.token_from(page)
+        return tokens[client]
+
+    return _token
+
+
 @FUZZ
 @given(name=hostile_text, latin=hostile_text, position=hostile_text, email=hostile_text,
        phone=hostile_text, national_id=hostile_text)
-def test_person_form(admin_client, name, latin, position, email, phone, national_id):
+def test_person_form(admin_client, form_token, name, latin, position, email, phone, national_id):
     sent = {"full_name": name, "latin_name": latin, "position": position, "email": email,
             "phone": phone, "national_id": national_id, "allow_duplicate": "y"}
-    assert_safe_response(admin_client.post("/people/new", data=sent), sent)
+    token = form_token(admin_client, "/people/new")
+    assert_safe_response(admin_client.post("/people/new", data={**sent, "csrf_token": token}),
+                         sent)
     assert_clean(*stored_text())
 
 
 @FUZZ
 @given(code=hostile_text, name=hostile_text)
-def test_reference_data_form(admin_client, code, name):
+def test_reference_data_form(admin_client, form_token, code, name):
     sent = {"code": code, "name": name}
-    assert_safe_response(admin_client.post("/reference/sectors/new", data=sent), sent)
+    token = form_token(admin_client, "/reference/sectors/new")
+    assert_safe_response(admin_client.post("/reference/sectors/new",
+                                           data={**sent, "csrf_token": token}), sent)
     assert_clean(*stored_text())
 
 
 @FUZZ
 @given(title=hostile_text, venue=hostile_text, dates=hostile_text, capacity=hostile_text,
        start=hostile_text)
-def test_seminar_form(admin_client, title, venue, dates, capacity, start):
+def test_seminar_form(admin_client, form_token, title, venue, dates, capacity, start):
     course = db.session.scalar(select(fixtures.Course)) or fixtures.create_course()
     sent = {"course_id": str(course.id), "title": title, "venue": venue, "dates": dates,
             "capacity": capacity, "start_date": start, "language": "uz"}
-    assert_safe_response(admin_client.post("/seminars/new", data=sent), sent)
+    token = form_token(admin_client, "/seminars/new")
+    assert_safe_response(admin_client.post("/seminars/new", data={**sent, "csrf_token": token}),
+                         sent)
     assert_clean(*stored_text())
 
 
 @FUZZ
 @given(holder=hostile_text, latin=hostile_text, course=hostile_text, reason=hostile_text,
        hours=hostile_text)
-def test_certificate_reissue_form(admin_client, holder, latin, course, reason, hours):
+def test_certificate_reissue_form(admin_client, form_token, holder, latin, course, reason, hours):
     certificate = db.session.scalar(select(Certificate).where(
         Certificate.superseded_by_id.is_(None))) or fixtures.create_certificate()
     sent = {"holder_name": holder, "holder_latin_name": latin, "course_title": course,
             "standards": "ISO 9001:2015", "hours": hours, "start_date": "2026-03-02",
             "end_date": "2026-03-06", "reason": reason}
-    assert_safe_response(admin_client.post(f"/certificates/{certificate.id}/reissue",
-                                            data=sent), sent)
+    page = f"/certificates/{certificate.id}/reissue"
+    token = form_token(admin_client, page)
+    assert_safe_response(admin_client.post(page, data={**sent, "csrf_token": token}), sent)
     assert_clean(*stored_text())
 
 
 @FUZZ
 @given(number=hostile_text, surname=hostile_text, email=hostile_text, password=hostile_text)
-def test_public_check_and_login_forms(client, number, surname, email, password):
+def test_public_check_and_login_forms(client, form_token, number, surname, email, password):
     sent = {"number": number, "surname": surname}
-    assert_safe_response(client.post("/check", data=sent), sent)
+    # The check form renders no token (the route is exempt): a browser sends none.
+    assert_safe_response(client.post("/check", data=sent, csrf=False), sent)
     sent = {"email": email, "password": password}
-    assert_safe_response(client.post("/login", data=sent), sent)
+    token = form_token(client, "/login")
+    assert_safe_response(client.post("/login", data={**sent, "csrf_token": token}), sent)
 
 
 @FUZZ

@@ -74,6 +74,10 @@ def test_route_permissions(app, client, login_as, endpoint):
                 and not route.public:
             assert database_contents() == before, f"{endpoint}: refused {role} changed data"
         assert status != 500, f"{endpoint} as {role}: 500"
+        # The client posts the token of a rendered page (tests/client.py): a refusal must be
+        # the permission check's 403 or 302, never a CSRF 400 hiding it (a template without
+        # its token, a token the app does not accept).
+        assert status != 400, f"{endpoint} as {role}: 400 (CSRF?) instead of an answer"
         if role == "anonymous":
             if route.public:
                 assert status != 403, f"{endpoint} is public but refused anonymous"
