@@ -56,22 +56,24 @@ class BrowserClient(FlaskClient):
             g.pop(field, None)
             g.pop("csrf_valid", None)
 
-    def token_from(self, page: str) -> str:
+    def token_from(self, page: str, **kwargs) -> str:
         """The CSRF token of ``page`` (redirects followed); fails if the page shows none."""
-        response = self.get(page, follow_redirects=True)
+        response = self.get(page, follow_redirects=True, **kwargs)
         token = token_in(response.get_data(as_text=True))
         assert token, (f"no csrf_token on {page} (answered {response.status_code}"
                        f" at {response.request.path})")
+        self._token_page = response.request.url
         return token
 
-    def page_token(self, url: str) -> str:
+    def page_token(self, url: str, **kwargs) -> str:
         """The token a browser would have: from ``url``'s own page, else from /login."""
-        response = self.get(url)
+        response = self.get(url, **kwargs)
         if response.status_code == 200:
             token = token_in(response.get_data(as_text=True))
             if token:
+                self._token_page = response.request.url
                 return token
-        return self.token_from("/login")
+        return self.token_from("/login", **kwargs)
 
     def open(self, *args, csrf: bool = True, page: str | None = None, **kwargs):
         self._forget_cached_token()
@@ -86,7 +88,15 @@ class BrowserClient(FlaskClient):
         data = kwargs.get("data")
         if isinstance(data, Mapping) and "csrf_token" in data:
             return super().open(*args, **kwargs)
-        token = self.token_from(page) if page else self.page_token(args[0])
+        # The page is fetched as this request would be (same headers: a forwarded scheme,
+        # an address), and the form is sent with it as the Referer, as a browser sends it -
+        # which production's HTTPS Referer check requires.
+        extra = {name: kwargs[name] for name in ("headers", "environ_base", "base_url")
+                 if name in kwargs}
+        token = self.token_from(page, **extra) if page else self.page_token(args[0], **extra)
+        headers = dict(kwargs.get("headers") or {})
+        headers.setdefault("Referer", self._token_page)
+        kwargs["headers"] = headers
         if "json" not in kwargs and (data is None or isinstance(data, Mapping)):
             if isinstance(data, MultiDict):
                 data = data.copy()
@@ -95,7 +105,7 @@ class BrowserClient(FlaskClient):
                 data = {**(data or {}), "csrf_token": token}
             kwargs["data"] = data
         else:  # a raw body (JSON, text): the token goes in the header Flask-WTF also reads
-            kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "X-CSRFToken": token}
+            kwargs["headers"] = {**kwargs["headers"], "X-CSRFToken": token}
         return super().open(*args, **kwargs)
 
 

@@ -65,6 +65,11 @@ def _isolated(app):
     finally:
         # A test that switched CSRF off for a moment must not leave it off for the rest.
         app.config["WTF_CSRF_ENABLED"] = TEST_CONFIG["WTF_CSRF_ENABLED"]
+        # The limiter is one object for every app of the process: an app a test built with
+        # limits on switched it on for the suite's app too (it is off there).
+        from registry.extensions import limiter
+
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
         _db.session.remove()
         empty_all_tables()
         context.pop()
