@@ -297,6 +297,9 @@ class Visitor:
         """The form of ``page`` that posts to a URL ending with ``action`` and/or has a button
         whose text contains ``button`` (the only post form when neither is given)."""
         candidates = [form for form in forms_of(page.text) if form.method == "post"]
+        if action is None and button is None and len(candidates) > 1:
+            # Every signed-in page has the header's "Sign out" form too.
+            candidates = [form for form in candidates if not form.action.endswith("/logout")]
         if action is not None:
             candidates = [form for form in candidates
                           if urlsplit(urljoin(page.url, form.action or page.url)).path
