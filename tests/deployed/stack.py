@@ -233,6 +233,14 @@ def reap(timeout: float = 0) -> None:
         _stopping.remove(process)
 
 
+def _die_with_the_tests() -> None:
+    """In the child before exec: SIGTERM when the test process dies, so a killed test run
+    leaves no nginx or gunicorn behind (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -300,7 +308,8 @@ class Stack:
         env = dict(self.env, REGISTRY_TEST_RENDER_GATE=self.gate_key if gated else "")
         log = open(self.folder / "worker.log", "ab")
         self.processes["worker"] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                                    stderr=subprocess.STDOUT)
+                                                    stderr=subprocess.STDOUT,
+                                                    preexec_fn=_die_with_the_tests)
         log.close()
 
     def wait_for_worker(self) -> None:
@@ -334,12 +343,22 @@ class Stack:
         self._forget_redis_keys()
 
     def _forget_redis_keys(self) -> None:
+        """The test's rate-limit counters, its queue and its jobs (the Redis may be shared)."""
         from redis import Redis
+        from rq import Queue
 
         connection = Redis.from_url(self.redis_url)
-        keys = list(connection.scan_iter(match=f"*{self.prefix}*", count=1000))
+        queue = Queue(self.queue_name, connection=connection)
+        jobs = set(queue.get_job_ids())
+        for registry in (queue.started_job_registry, queue.finished_job_registry,
+                         queue.failed_job_registry, queue.deferred_job_registry,
+                         queue.scheduled_job_registry, queue.canceled_job_registry):
+            jobs.update(registry.get_job_ids())
+        keys = [key for job in jobs for key in (f"rq:job:{job}", f"rq:results:{job}")]
+        keys += connection.scan_iter(match=f"*{self.prefix}*", count=1000)
         if keys:
             connection.delete(*keys)
+        connection.srem("rq:queues", queue.key)
 
 
 def _wait_until_ready(stack: Stack) -> None:
@@ -398,13 +417,15 @@ def start(*, app, database_url: str, redis_url: str, folder: Path, certificate: 
             stack.processes["gunicorn"] = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                  "--no-control-socket", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_the_tests)
         if worker:
             stack.start_worker(gated=worker == "gated")
         with open(folder / "nginx-error.log", "ab") as log:
             stack.processes["nginx"] = subprocess.Popen(
                 [NGINX, "-p", str(folder), "-c", str(conf), "-e", str(folder / "nginx-error.log"),
-                 "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT)
+                 "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_the_tests)
         _wait_until_ready(stack)
         if worker:
             stack.wait_for_worker()
