@@ -413,7 +413,9 @@ def start(*, app, database_url: str, redis_url: str, folder: Path, certificate: 
                                    certificate=certificate, key=key, static=ROOT / "static",
                                    folder=folder))
         with open(folder / "gunicorn.log", "ab") as log:
-            # As deploy/registry-web.service runs it.
+            # As deploy/registry-web.service runs it; --no-control-socket because gunicorn 27
+            # opens one control socket per user (~/.gunicorn/gunicorn.ctl), which the previous
+            # test's stopping server (or anyone else's) may still hold.
             stack.processes["gunicorn"] = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                  "--no-control-socket", "wsgi:app"],

@@ -43,11 +43,14 @@ def test_an_address_throttled_at_sign_in_does_not_lock_out_the_real_user(stack):
     attacker = stack.visitor(source=ATTACKER)
     page = attacker.page("/login")
     form = attacker.form(page)
-    guess = dict(form.values(), email="nobody@registry.test", password="not-the-password")
+    guess = dict(form.values(), password="not-the-password")
     for n in range(LOGIN_LIMIT):
-        response = attacker.post("/login", guess, referer=page.url)
+        # A new email each time: only the per-address limit is at work, not an account's.
+        response = attacker.post("/login", dict(guess, email=f"guess{n}@registry.test"),
+                                 referer=page.url)
         assert response.status_code == 200 and "Email or password is not correct." in \
             response.text, n
+    guess["email"] = "one-more@registry.test"
     refused = attacker.post("/login", guess, referer=page.url)
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
