@@ -374,17 +374,31 @@ def _wait_until_ready(stack: Stack) -> None:
             try:
                 if requests.get(url, timeout=2, verify=str(stack.certificate)).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not yet listening, or someone else's port
                 pass
             if time.monotonic() > deadline:
                 raise AssertionError(f"{name} did not answer {url}:\n{stack.logs()}")
             time.sleep(0.05)
 
 
-def start(*, app, database_url: str, redis_url: str, folder: Path, certificate: Path,
-          key: Path, config: dict | None = None, worker: bool | str = False,
-          signing_key: str | None = None) -> Stack:
-    """Start nginx + gunicorn (+ the worker) in ``folder``; returns when they answer."""
+def start(*, folder: Path, **options) -> Stack:
+    """Start nginx + gunicorn (+ the worker) in ``folder``; returns when they answer.
+
+    The ports are free when chosen but taken only when the servers bind them; on a shared
+    machine someone may take one in between - then the stack starts again on other ports."""
+    for attempt in range(3):
+        try:
+            return _start(folder=folder / f"try{attempt}" if attempt else folder, **options)
+        except AssertionError as error:
+            busy = ("Address already in use", "Connection in use")  # nginx, gunicorn
+            if not any(word in str(error) for word in busy) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start(*, app, database_url: str, redis_url: str, folder: Path, certificate: Path,
+           key: Path, config: dict | None = None, worker: bool | str = False,
+           signing_key: str | None = None) -> Stack:
     folder.mkdir(parents=True, exist_ok=True)
     instance = folder / "instance"
     instance.mkdir()
