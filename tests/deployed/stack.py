@@ -334,9 +334,18 @@ class Stack:
 
     # life cycle
     def stop(self) -> None:
-        if "worker" in self.processes:
+        """Signal the servers (their exit is collected later, see ``reap``); the worker is
+        waited for, so that it is gone before its queue is removed from Redis."""
+        worker = self.processes.pop("worker", None)
+        if worker is not None:
             self.release_renders(50)  # never leave it waiting at the gate
-        for name in ("nginx", "worker", "gunicorn"):
+            worker.terminate()
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(10)
+        for name in ("nginx", "gunicorn"):
             if name in self.processes:
                 _stop(self.processes.pop(name), signal.SIGQUIT if name == "nginx"
                       else signal.SIGTERM)
@@ -356,6 +365,9 @@ class Stack:
             jobs.update(registry.get_job_ids())
         keys = [key for job in jobs for key in (f"rq:job:{job}", f"rq:results:{job}")]
         keys += connection.scan_iter(match=f"*{self.prefix}*", count=1000)
+        keys += [key for key in connection.scan_iter(match="rq:worker:*", count=1000)
+                 if connection.type(key) == b"hash"
+                 and connection.hget(key, "queues") == self.queue_name.encode()]
         if keys:
             connection.delete(*keys)
         connection.srem("rq:queues", queue.key)
