@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 # that carry Uzbek, Mongolian and Vietnamese letters.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
 # What the tests read PDFs, QR codes and pages with, as a real reader would.
-TEST_DEBS := poppler-utils zbar-tools chromium
+TEST_DEBS := poppler-utils zbar-tools chromium nginx-light openssl
 
 define apt_ensure
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -160,11 +160,18 @@ def redis_url():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The scale-out test needs PostgreSQL (two servers share one database): it runs in the
-    PostgreSQL pass of ``make test`` and is deselected - reported, not skipped - on SQLite."""
+    """Tests that need PostgreSQL run in the PostgreSQL pass of ``make test`` and are
+    deselected - reported, not skipped - on SQLite: the scale-out test (two servers share one
+    database), and the deployed-mode and browser tests (gunicorn in production mode, behind
+    nginx, shares the suite's database)."""
     if os.environ.get("TEST_DATABASE_URL"):
         return
-    deselected = [item for item in items if item.get_closest_marker("scale_out")]
+    needs_postgresql = ("scale_out", "deployed", "browser")
+
+    def deselect(item) -> bool:
+        return any(item.get_closest_marker(marker) for marker in needs_postgresql)
+
+    deselected = [item for item in items if deselect(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("scale_out")]
+        items[:] = [item for item in items if not deselect(item)]

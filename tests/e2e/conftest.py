@@ -1,14 +1,16 @@
-"""Browser tests: the app served on a free local port, driven by Debian's Chromium.
+"""Browser tests: Debian's Chromium against the production stack - nginx over HTTPS in front
+of gunicorn in production mode (CSRF with the strict Referer check, rate limits in Redis with
+this test's own prefix, proxy headers, print jobs through RQ); see tests/deployed/stack.py.
 
 Playwright drives ``/usr/bin/chromium`` (never a downloaded browser); ``make test`` installs
-the package when it is missing, so these tests never skip.
+the package when it is missing, so these tests never skip. They run in the PostgreSQL pass
+(gunicorn shares the suite's database).
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
+
+from tests.deployed.stack import stack, start_stack, tls_certificate  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -16,14 +18,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+@pytest.fixture
+def live_server(stack):
+    """``https://127.0.0.1:<port>``: this test's own stack (also its REGISTRY_BASE_URL, which
+    QR codes carry). A test that prints asks for ``start_stack(worker=...)`` instead."""
+    return stack.url
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +39,8 @@ def chromium():
 @pytest.fixture
 def phone_page(chromium):
     """A page 360 px wide, the smallest phone we design for."""
-    context = chromium.new_context(viewport={"width": 360, "height": 640})
+    context = chromium.new_context(viewport={"width": 360, "height": 640},
+                                   ignore_https_errors=True)
     page = context.new_page()
     yield page
     context.close()
@@ -65,11 +65,11 @@ def screenshot_dir():
 @pytest.fixture
 def new_context(chromium):
     """``new_context(**options)``: a fresh browser context (its own cookies: a separate
-    person), closed after the test."""
+    person), closed after the test. The stack's certificate is self-signed."""
     contexts = []
 
     def _new(**options):
-        context = chromium.new_context(**options)
+        context = chromium.new_context(ignore_https_errors=True, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

@@ -8,12 +8,14 @@
   public reason, once an official has revoked it.
 
 Each journey saves screenshots of its main steps under ``test-output/screenshots/<journey>/``.
+
+They run on the production stack (tests/deployed/stack.py): nginx over HTTPS in front of
+gunicorn in production mode, print jobs taken from Redis by ``flask worker``.
 """
 from __future__ import annotations
 
 import io
 import re
-import threading
 import time
 from datetime import date, timedelta
 
@@ -28,9 +30,6 @@ from tests import fixtures
 from tests.fixtures import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-BASE_URL = "http://registry.test"  # REGISTRY_BASE_URL of the test app: what QR codes carry
-
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -112,28 +111,6 @@ def wait_for_job(page, live_server, job_id, condition, seconds=10.0) -> dict:
         if condition(state) or time.monotonic() > deadline:
             return state
         time.sleep(0.1)
-
-
-class RenderGate:
-    """Holds the print worker before each certificate until the test lets it go, so the
-    progress page is seen at 0, then 1, ... however fast the machine renders."""
-
-    def __init__(self, monkeypatch):
-        from registry.certificates import pdf
-
-        self.permits = threading.Semaphore(0)
-        real = pdf.render_certificate
-
-        def gated(*args, **kwargs):
-            if not self.permits.acquire(timeout=30):
-                raise RuntimeError("the test never released the print worker")
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(pdf, "render_certificate", gated)
-
-    def release(self, n: int = 1) -> None:
-        for _ in range(n):
-            self.permits.release()
 
 
 # --- the trainer -------------------------------------------------------------------------------
@@ -312,12 +289,12 @@ PEOPLE = (  # full name, days present of 3, exam score
 CERTIFIED = ["Ғайратжон Ўроқов", "Nguyễn Thị Thắm", "Oʻlmas Gʻaniyev"]
 
 
-def test_official_issues_prints_in_the_background_and_downloads(app, live_server, new_context,
-                                                                 screenshot_dir, pdf_reader,
-                                                                 monkeypatch):
-    # A worker thread prints while the page polls (not before the answer, as in other tests).
-    monkeypatch.setitem(app.config, "REGISTRY_JOBS_INLINE", False)
-    gate = RenderGate(monkeypatch)
+def test_official_issues_prints_in_the_background_and_downloads(start_stack, new_context,
+                                                                 screenshot_dir, pdf_reader):
+    # The RQ worker prints while the page polls; it waits before each certificate until the
+    # test lets it go, so the progress is seen at 0, then 1 ... however fast the machine is.
+    stack = start_stack(worker="gated")
+    live_server = stack.url
     fixtures.create_user("official", email="bolor@registry.test", name="Болор Энх")
     seminar = fixtures.create_completed_seminar(PEOPLE, title="Internal auditor — Chilonzor")
     context = new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -350,7 +327,7 @@ def test_official_issues_prints_in_the_background_and_downloads(app, live_server
         assert counter.inner_text() == "0 of 3"
         assert page.get_attribute(".job-progress progress", "max") == "3"
         assert page.locator("a:has-text('Download the PDF')").count() == 0
-        # The worker thread took the job (it waits at the gate, before the first certificate).
+        # The worker took the job (it waits at the gate, before the first certificate).
         state = wait_for_job(page, live_server, job_id, lambda s: s["status"] != "queued")
         assert state["status"] == "running", f"the print job never started: {state}"
         # The page asks the server for the state (no reload) ...
@@ -358,12 +335,12 @@ def test_official_issues_prints_in_the_background_and_downloads(app, live_server
             pass
         shots("printing-0-of-3")
         # ... and moves the bar as certificates are finished.
-        gate.release(1)
+        stack.release_renders(1)
         expect(counter).to_have_text("1 of 3", timeout=10_000)
         assert page.evaluate("document.querySelector('.job-progress progress').value") == 1
         assert page.locator("a:has-text('Download the PDF')").count() == 0
         shots("printing-1-of-3")
-        gate.release(2)
+        stack.release_renders(2)
         page.wait_for_selector("a:has-text('Download the PDF')", timeout=30_000)  # reloaded
         assert "3 certificates are ready." in page.inner_text(".flash-success")
         assert page.locator(".job-progress").count() == 0
@@ -372,7 +349,7 @@ def test_official_issues_prints_in_the_background_and_downloads(app, live_server
         # 3. Download the PDF and read it as the printer would.
         pdf, filename = download_pdf(page)
     finally:
-        gate.release(10)  # never leave the worker thread waiting
+        stack.release_renders(10)  # never leave the worker waiting
     assert filename == f"certificates-seminar-{seminar.id}.pdf"
     assert pdf.startswith(b"%PDF")
     assert pdf_reader.page_count(pdf) == 3
@@ -393,8 +370,10 @@ def test_official_issues_prints_in_the_background_and_downloads(app, live_server
 
 # --- the verifier ------------------------------------------------------------------------------
 
-def test_verifier_scans_the_qr_code_and_sees_a_revocation(live_server, new_context,
+def test_verifier_scans_the_qr_code_and_sees_a_revocation(start_stack, new_context,
                                                           screenshot_dir, pdf_reader):
+    stack = start_stack(worker=True)  # prints through Redis
+    live_server = stack.url
     fixtures.create_user("official", email="bolor@registry.test", name="Болор Энх")
     seminar = fixtures.create_completed_seminar(
         (("Ғайратжон Ўроқов", 3, 92), ("Nguyễn Thị Thắm", 3, 85)),
@@ -404,7 +383,7 @@ def test_verifier_scans_the_qr_code_and_sees_a_revocation(live_server, new_conte
     person.latin_name = "Gʻayratjon Oʻroqov"
     db.session.commit()
 
-    # The official issues and prints (at once in the test configuration) and downloads.
+    # The official issues, prints (the worker renders; the page follows) and downloads.
     official = new_context(viewport={"width": 1280, "height": 900},
                            accept_downloads=True).new_page()
     shots = Shots(screenshot_dir / "verifier", official)
@@ -413,20 +392,20 @@ def test_verifier_scans_the_qr_code_and_sees_a_revocation(live_server, new_conte
     open_certificates(official, seminar)
     issue_all_eligible(official, eligible=2)
     official.click("button:has-text('Print all (one PDF)')")
-    official.wait_for_selector("a:has-text('Download the PDF')")
+    official.wait_for_selector("a:has-text('Download the PDF')", timeout=60_000)
     pdf, _filename = download_pdf(official)
     assert pdf_reader.page_count(pdf) == 2
 
-    # What a phone reads from each printed page's QR code.
+    # What a phone reads from each printed page's QR code: the stack's REGISTRY_BASE_URL.
     urls = [code for page_number in (1, 2) for code in pdf_reader.qr_codes(pdf, page=page_number)]
     assert len(urls) == 2 and len(set(urls)) == 2
-    assert all(re.fullmatch(rf"{re.escape(BASE_URL)}/v/[A-Za-z0-9]+", url) for url in urls)
+    assert all(re.fullmatch(rf"{re.escape(live_server)}/v/[A-Za-z0-9]+", url) for url in urls)
 
     # Someone who is not signed in opens them (a fresh browser, no cookies).
     verifier = new_context(viewport={"width": 390, "height": 844}).new_page()
     seen = {}
     for url in urls:
-        verifier.goto(url.replace(BASE_URL, live_server))
+        verifier.goto(url)  # the address on the paper opens as it is
         assert verifier.inner_text(".verdict-word") == "VALID"
         seen[verifier.inner_text("dd.holder")] = verifier.url
     assert "Sign out" not in verifier.inner_text("header")

@@ -1,8 +1,12 @@
 """The layout in a real browser: signing in on a 360 px phone, navigation by role, keyboard use."""
 from __future__ import annotations
 
+import pytest
+
 from tests import fixtures
 from tests.fixtures import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
 
 
 def no_horizontal_scroll(page) -> bool:
