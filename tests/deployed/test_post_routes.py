@@ -101,9 +101,21 @@ def _change_password(scene):
     new = "a new and longer passphrase"
     response = visitor.submit("/account/password", {
         "current_password": fixtures.TEST_PASSWORD, "password": new, "confirm": new})
-    assert "Your password has been changed." in said(response)
+    assert "Your password has been changed; your other sessions have ended." in said(response)
     assert "Sign out" in visitor.page("/").text  # this session goes on
     sign_in(scene.visitor(), user.email, new)
+
+
+@scenario("auth.sign_out_everywhere")
+def _sign_out_everywhere(scene):
+    visitor, user = scene.signed_in("official")
+    other = scene.visitor()
+    sign_in(other, user.email)
+    response = visitor.submit("/account/sessions", button="Sign out everywhere")
+    assert response.url == f"{scene.stack.url}/login"
+    assert "You have signed out of 2 sessions." in said(response, "info")
+    for device in (visitor, other):
+        assert device.get("/certificates/", allow_redirects=False).status_code == 302
 
 
 # --- user management (admin) ----------------------------------------------------------------
@@ -140,6 +152,22 @@ def _reset_password(scene):
                             action=f"/admin/users/{official.id}/password")
     assert "New password set for anvar@registry.test." in said(response)
     sign_in(scene.visitor(), "anvar@registry.test", "reset by the admin 1")
+
+
+@scenario("users.unlock")
+def _unlock(scene):
+    admin, _user = scene.signed_in("admin")
+    official = fixtures.create_user("official", email="anvar@registry.test")
+    guesser = scene.visitor()
+    for _ in range(6):
+        guesser.submit("/login", {"email": "anvar@registry.test", "password": "a wrong one"})
+    assert guesser.last.status_code == 429
+    page = admin.page(f"/admin/users/{official.id}")
+    assert "refused until" in text_of(page.text)
+    response = admin.submit(page, button="Lift the refusals")
+    assert "Sign-in is open again for anvar@registry.test (1 address was refused)." in \
+        said(response)
+    sign_in(guesser, "anvar@registry.test")
 
 
 @scenario("users.set_active")

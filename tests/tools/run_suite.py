@@ -164,7 +164,12 @@ def _pytest(label: str, database_url: str | None, args: list[str]) -> tuple[int,
         sys.stdout.flush()
         if line.strip():
             last_line = line.strip()
-    return process.wait(), last_line
+    code = process.wait()
+    if code == 5 and "deselected" in last_line:
+        # Everything asked for runs in the other pass (deployed, browser, scale-out tests are
+        # PostgreSQL-only): this pass had nothing to do, which is not a failure.
+        code = 0
+    return code, last_line
 
 
 def main(args: list[str]) -> int:
