@@ -212,15 +212,23 @@ def edit(user_id: int):
                            live_sessions=len(sessions.live_sessions_of(user)))
 
 
+def _confirmed_action_on(user_id: int) -> tuple[User, bool]:
+    """An admin's button on a user's page: the user, and whether its form was valid (when
+    not, the reason is flashed)."""
+    require(current_user, "user.manage")
+    user = _get_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return user, False
+    return user, True
+
+
 @users_bp.route("/<int:user_id>/unlock", methods=["POST"])
 def unlock(user_id: int):
     """Lift the sign-in refusals of an account (e.g. the real user was refused at their
     office's address after someone there mistyped)."""
-    require(current_user, "user.manage")
-    user = _get_user(user_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    user, confirmed = _confirmed_action_on(user_id)
+    if not confirmed:
         return redirect(url_for("users.edit", user_id=user.id))
     refused = services.unlock(user, unlocked_by=current_user)
     db.session.commit()
@@ -254,11 +262,8 @@ def reset_password(user_id: int):
 
 @users_bp.route("/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
-    require(current_user, "user.manage")
-    user = _get_user(user_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    user, confirmed = _confirmed_action_on(user_id)
+    if not confirmed:
         return redirect(url_for("users.edit", user_id=user.id))
     make_active = request.form.get("active") == "1"
     try:
