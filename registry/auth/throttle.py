@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.auth.models import SignInThrottle
@@ -96,8 +96,7 @@ def count_attempt(kind: str, account: str, address: str, *,
 
 
 def _timestamp(value: datetime, type_: UTCTimestamp):
-    from sqlalchemy import literal
-
+    """A bound timestamp stored as the columns store theirs (SQLite compares them as text)."""
     return literal(value, type_)
 
 

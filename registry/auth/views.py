@@ -16,6 +16,7 @@ from registry.auth.forms import (
 from registry.auth.models import User
 from registry.auth.services import SignInRefused
 from registry.auth.permissions import require
+from registry.database import utcnow
 from registry.errors import DomainError
 from registry.extensions import db, limiter
 from registry.i18n import safe_next
@@ -36,8 +37,6 @@ def _client_address() -> str:
 
 def _refused(template: str, error: SignInRefused, **context):
     """The form again with "refused until T", as 429 with Retry-After (no worker sleeps)."""
-    from registry.database import utcnow
-
     response = current_app.make_response((render_template(template, **context), 429))
     response.headers["Retry-After"] = str(max(1, int((error.until - utcnow()).total_seconds())))
     return response
