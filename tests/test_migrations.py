@@ -71,3 +71,29 @@ def test_models_and_migrations_agree(app):
             connection, opts={"compare_type": True, "render_as_batch": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_sessions_migration_keeps_the_users_and_what_points_at_them(scratch_app):
+    """0008 rebuilds the user table: on a register in use, every user, the seminars they
+    teach and the audit trail survive it, up and down."""
+    from flask_migrate import upgrade as up
+
+    with scratch_app.app_context():
+        up(revision="0007")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                'INSERT INTO "user" (id, email, name, password_hash, role, active, '
+                "session_token, created_at, updated_at, failed_logins) VALUES "
+                "(7, 'kept@registry.test', 'Kept', 'x', 'trainer', true, 'token', "
+                "'2026-01-01', '2026-01-01', 0)"))
+            connection.execute(text(
+                "INSERT INTO audit_event (id, at, actor_id, action, record_type, record_id, "
+                "summary, details, seq, previous_hash, hash) VALUES (1, '2026-01-01', 7, "
+                "'user.login', 'user', 7, 'kept', '{}', 1, '', '')"))
+        up()
+        downgrade(revision="0007")
+        up()
+        with db.engine.connect() as connection:
+            assert connection.execute(text('SELECT email FROM "user"')).scalars().all() == \
+                ["kept@registry.test"]
+            assert connection.execute(text("SELECT actor_id FROM audit_event")).scalar() == 7
