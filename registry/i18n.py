@@ -109,6 +109,12 @@ def _marker_class():
         def ngettext(self, singular, plural, n):
             return MISSING_MARK % (singular if n == 1 else plural)
 
+        def pgettext(self, context, message):
+            return MISSING_MARK % message
+
+        def npgettext(self, context, singular, plural, n):
+            return MISSING_MARK % (singular if n == 1 else plural)
+
         ugettext, ungettext = gettext, ngettext
 
     return MissingTranslationMarker

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from registry.audit.services import record
 from registry.certificates.issuer import sign_certificate
 from registry.certificates.issuing import check_certifier, lock_seminar
-from registry.certificates.models import Certificate
+from registry.certificates.models import STATUS_LABELS, Certificate
 from registry.certificates.numbering import new_public_code
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, NotFound
@@ -34,8 +34,6 @@ STATUS_ACTIONS = {
     "reinstate": (("suspended",), "valid"),
 }
 
-STATUS_LABELS = {"valid": _l("Valid"), "expired": _l("Expired"), "suspended": _l("Suspended"),
-                 "revoked": _l("Revoked"), "superseded": _l("Superseded")}
 
 REISSUABLE_FIELDS = ("holder_name", "holder_latin_name", "course_title", "standards", "hours",
                      "start_date", "end_date", "valid_until")

@@ -24,7 +24,7 @@ from registry.certificates.forms import (
     StatusForm,
     logo_type,
 )
-from registry.certificates.models import Certificate, PrintJob
+from registry.certificates.models import STATUS_LABELS, Certificate, PrintJob
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
 from registry.errors import abort_with_reason
 from registry.extensions import db
@@ -33,6 +33,8 @@ from registry.templating import paginate
 from registry.web import ConfirmForm, confirmed, file_response, spreadsheet_download, unit_of_work
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+bp.add_app_template_global(STATUS_LABELS, "certificate_status_labels")
 
 SORTS = {"number": (Certificate.prefix, Certificate.year, Certificate.serial),
          "holder": (Certificate.holder_name,), "issued": (Certificate.issued_on,),

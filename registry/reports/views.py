@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from registry.auth.permissions import require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
-from registry.certificates.models import Certificate
+from registry.certificates.models import STATUS_LABELS, Certificate
 from registry.extensions import db
 from registry.people.models import Person
 from registry.reports import services
@@ -120,13 +120,12 @@ def expiring():
 def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
     headers = [_("Number"), _("Holder"), _("Organization"), _("Course"), _("Region"),
                _("Issued on"), _("Valid until"), _("Status")]
-    statuses = {"valid": _("Valid"), "suspended": _("Suspended")}
     rows = [[certificate.printed_number, certificate.holder_name,
              certificate.person.organization.name if certificate.person.organization else "",
              certificate.course_title,
              certificate.seminar.region.path if certificate.seminar.region else "",
              certificate.issued_on, certificate.valid_until,
-             statuses.get(certificate.status, certificate.status)]
+             str(STATUS_LABELS.get(certificate.status, certificate.status))]
             for certificate in db.session.scalars(_expiring_query(args))]
     return headers, rows
 

@@ -30,7 +30,10 @@ from registry.people import services as people_services
 from registry.people.models import Person
 from registry.people.names import clean_name
 from registry.seminars.models import (
+    OUTCOME_LABELS,
     REGISTRABLE_STATUSES,
+    REGISTRATION_STATUS_LABELS,
+    SEMINAR_STATUS_IN_SENTENCE,
     SEMINAR_STATUSES,
     Attendance,
     Registration,
@@ -496,21 +499,12 @@ def record_results(seminar: Seminar, results: dict, *, actor) -> int:
     return len(changed)
 
 
-STATUS_LABELS = {
-    "draft": _l("a draft"), "open": _l("open"), "in_progress": _l("in progress"),
-    "completed": _l("completed"), "cancelled": _l("cancelled"),
-}
-
-
 def _status_label(status: str):
-    return STATUS_LABELS.get(status, status)
+    return SEMINAR_STATUS_IN_SENTENCE.get(status, status)
 
 
 # --- export ------------------------------------------------------------------------------------
 
-REGISTRATION_LABELS = {"registered": _l("Registered"), "waitlisted": _l("Waiting list"),
-                       "cancelled": _l("Cancelled")}
-OUTCOME_LABELS = {"pending": _l("Pending"), "passed": _l("Passed"), "failed": _l("Failed")}
 
 
 def roster_sheet(seminar: Seminar):
@@ -537,7 +531,7 @@ def roster_sheet(seminar: Seminar):
             person.full_name, person.latin_name, person.organization.name
             if person.organization else None, person.position,
             person.region.name if person.region else None, person.email, person.phone,
-            str(REGISTRATION_LABELS.get(reg.status, reg.status)), *present,
+            str(REGISTRATION_STATUS_LABELS.get(reg.status, reg.status)), *present,
             reg.attendance_percent() if seated else None, reg.exam_score,
             str(OUTCOME_LABELS[reg.derive_outcome()]) if seated else None,
         ])

@@ -38,7 +38,10 @@ from registry.seminars.forms import (
     SeminarForm,
     parse_scores,
 )
-from registry.seminars.models import SEMINAR_STATUSES, Registration, Seminar, SeminarDay
+from registry.seminars.models import (
+    OUTCOME_LABELS, REGISTRATION_STATUS_LABELS, SEMINAR_STATUS_LABELS, SEMINAR_STATUSES,
+    Registration, Seminar, SeminarDay,
+)
 from registry.seminars.roster_import import (
     COLUMN_LABELS, ImportRejected, apply_import, plan_import, template_workbook,
 )
@@ -49,6 +52,10 @@ from registry.web import (
 )
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
+
+bp.add_app_template_global(SEMINAR_STATUS_LABELS, "seminar_status_labels")
+bp.add_app_template_global(REGISTRATION_STATUS_LABELS, "registration_status_labels")
+bp.add_app_template_global(OUTCOME_LABELS, "outcome_labels")
 
 SORTS = {"start": Seminar.start_date, "title": Seminar.title, "status": Seminar.status,
          "course": Course.title}
