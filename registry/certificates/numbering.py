@@ -13,6 +13,7 @@ from datetime import date
 
 from registry.certificates.models import CertificateNumberCounter
 from registry.database import advance_counter
+from registry.extensions import db
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PUBLIC_CODE_LENGTH = 26  # 26 × 5 = 130 random bits
@@ -59,6 +60,6 @@ def next_serials(prefix: str, year: int, count: int = 1) -> range:
     continues after the last serial taken; a rollback returns the serials.
     """
     table = CertificateNumberCounter.__table__
-    (last,) = advance_counter(table, {"prefix": prefix, "year": year}, {"last_serial": count},
+    (last,) = advance_counter(db.session, table, {"prefix": prefix, "year": year}, {"last_serial": count},
                               [table.c.last_serial])
     return range(last - count + 1, last + 1)
