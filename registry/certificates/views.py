@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.models import Course
-from registry.certificates import jobs, services
+from registry.certificates import jobs, panels, services
 from registry.certificates.forms import (
     SIGNATORY_ROWS,
     IssuerSettingsForm,
@@ -24,7 +24,7 @@ from registry.certificates.forms import (
     StatusForm,
     logo_type,
 )
-from registry.certificates.models import STATUS_LABELS, Certificate, PrintJob
+from registry.certificates.models import Certificate, PrintJob
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
 from registry.errors import abort_with_reason
 from registry.extensions import db
@@ -34,7 +34,7 @@ from registry.web import ConfirmForm, confirmed, file_response, spreadsheet_down
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
-bp.add_app_template_global(STATUS_LABELS, "certificate_status_labels")
+panels.register(bp)
 
 SORTS = {"number": (Certificate.prefix, Certificate.year, Certificate.serial),
          "holder": (Certificate.holder_name,), "issued": (Certificate.issued_on,),
@@ -314,33 +314,6 @@ def logo():
     if not current.logo:
         abort(404)
     return Response(current.logo, mimetype=current.logo_type)
-
-
-# --- panels on the seminar and person pages ---------------------------------------------------
-
-@bp.app_template_global()
-def certificates_of_person(person) -> list[Certificate]:
-    """The person's certificates (newest revisions), for the person page."""
-    if not can(current_user, "certificate.view"):
-        return []
-    return db.session.scalars(
-        select(Certificate).where(Certificate.person_id == person.id,
-                                  Certificate.superseded_by_id.is_(None))
-        .order_by(Certificate.issued_on.desc())).all()
-
-
-@bp.app_template_global()
-def seminar_certificate_count(seminar) -> int:
-    """How many certificates (newest revisions) a seminar has, for the seminar page."""
-    return len(db.session.scalars(
-        select(Certificate.id).where(Certificate.seminar_id == seminar.id,
-                                     Certificate.superseded_by_id.is_(None))).all())
-
-
-@bp.app_template_global()
-def certificate_status_on(certificate) -> str:
-    """What the verification page says today."""
-    return certificate.status_on(date.today())
 
 
 # --- printing in the background --------------------------------------------------------------
