@@ -1,9 +1,11 @@
 """The audit browser (administrators): filter by person, action, record and date."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +14,8 @@ from registry.auth.models import User
 from registry.auth.permissions import require
 from registry.extensions import db
 from registry.templating import paginate
-from registry.web import parse_day
+from registry.spreadsheets import Sheet
+from registry.web import parse_day, spreadsheet_download
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -56,13 +59,6 @@ def index():
 @bp.route("/events.xlsx")
 def export():
     """The filtered audit log as .xlsx, with each event's place in the hash chain."""
-    import json
-
-    from flask_babel import gettext as _
-
-    from registry.spreadsheets import Sheet
-    from registry.web import spreadsheet_download
-
     require(current_user, "audit.view")
     events = db.session.scalars(_events_query(_filters())).all()
     sheet = Sheet(_("Audit log"), [

@@ -40,6 +40,7 @@ from registry.seminars.models import (
     Seminar,
     SeminarDay,
 )
+from registry.spreadsheets import Sheet
 
 MAX_DAYS = 60
 MAX_CAPACITY = 1000
@@ -510,8 +511,6 @@ def _status_label(status: str):
 def roster_sheet(seminar: Seminar):
     """The seminar's list as a table: every registration (seated, waiting, cancelled) with
     its attendance per day, attendance percentage, exam score and outcome."""
-    from registry.spreadsheets import Sheet
-
     days = sorted(seminar.days, key=lambda d: d.day)
     headers = [str(h) for h in (_l("Name"), _l("Name in Latin letters"), _l("Organization"),
                                 _l("Position"), _l("Region or district"), _l("Email"),
