@@ -18,7 +18,7 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 LOCALES = ("en", "ru", "uz", "uz_Cyrl", "mn", "vi")
 SOURCE_LOCALE = "en"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
 def catalogue_path(locale: str) -> Path:
@@ -109,7 +109,7 @@ def problems(locale: str) -> list[Problem]:
         if not expected.id:
             continue
         key = expected.id[0] if isinstance(expected.id, tuple) else expected.id
-        message = catalogue.get(expected.id)
+        message = catalogue.get(expected.id, context=expected.context)
         if message is None:
             found.append(Problem(locale, key, "missing"))
             continue

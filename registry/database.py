@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -100,16 +101,12 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def advance_counter(table, key: dict, increments: dict, returning):
+def advance_counter(session, table, key: dict, increments: dict, returning):
     """``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on PostgreSQL and SQLite: create the
     counter row ``key`` with ``increments`` as its values, or add ``increments`` to it. The
     database locks the row until the transaction ends, so concurrent writers take turns.
     Returns the row of ``returning`` columns after the change."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from registry.extensions import db
-
-    dialect = db.session.get_bind().dialect.name
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(table).values(**key, **increments)
@@ -118,4 +115,4 @@ def advance_counter(table, key: dict, increments: dict, returning):
                                      for name, value in increments.items()})
         .returning(*returning)
     )
-    return db.session.execute(statement).one()
+    return session.execute(statement).one()

@@ -4,12 +4,13 @@ Accept-Language - in that order. Choosing with the switcher while signed in also
 choice as the user's preference."""
 from __future__ import annotations
 
-import copy
 from urllib.parse import unquote, urlsplit
 
 from flask import (Blueprint, current_app, has_request_context, redirect, request, session,
                    url_for)
 from flask_login import current_user
+
+from registry.extensions import db
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -84,54 +85,6 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
-            from registry.extensions import db
-
             current_user.locale = code
             db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("auth.login")))
-
-
-# --- translations, loaded once per process, with optional markers for missing strings -------
-
-MISSING_MARK = "⟦%s⟧"
-
-
-def _marker_class():
-    from babel import support
-
-    class MissingTranslationMarker(support.NullTranslations):
-        """The last fallback: a string no catalogue holds comes out as ``⟦string⟧``, so a test
-        (or a translator looking at a page) sees it at once."""
-
-        def gettext(self, message):
-            return MISSING_MARK % message
-
-        def ngettext(self, singular, plural, n):
-            return MISSING_MARK % (singular if n == 1 else plural)
-
-        ugettext, ungettext = gettext, ngettext
-
-    return MissingTranslationMarker
-
-
-def domain_class():
-    import flask_babel
-
-    class RegistryDomain(flask_babel.Domain):
-        """Flask-Babel's domain, kept for the process (Flask-Babel makes a new one, with an
-        empty cache, for every request), marking missing strings when
-        ``REGISTRY_MARK_MISSING_TRANSLATIONS`` is on."""
-
-        def get_translations(self):
-            translations = super().get_translations()
-            if not current_app.config.get("REGISTRY_MARK_MISSING_TRANSLATIONS"):
-                return translations
-            key = (id(translations), "marked")
-            if key not in self.cache:
-                marked = copy.copy(translations)  # shares the catalogue, not the fallback
-                marked._fallback = None
-                marked.add_fallback(_marker_class()())
-                self.cache[key] = marked
-            return self.cache[key]
-
-    return RegistryDomain

@@ -292,15 +292,11 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
-def spreadsheet_response(sheet: Sheet, fmt: str, stem: str):
-    """A download of ``sheet`` as ``stem.xlsx`` or ``stem.csv`` (404 for any other format)."""
-    from flask import Response, abort
-
+def export_bytes(sheet: Sheet, fmt: str) -> tuple[bytes, str]:
+    """``sheet`` as ``.xlsx`` or ``.csv`` bytes, with their MIME type (``fmt`` in
+    ``EXPORT_FORMATS``; the web layer turns the pair into a download)."""
     if fmt == "xlsx":
-        data, mimetype = xlsx_bytes([sheet]), XLSX_MIMETYPE
-    elif fmt == "csv":
-        data, mimetype = csv_bytes(sheet.headers, sheet.rows), CSV_MIMETYPE + "; charset=utf-8"
-    else:
-        abort(404)
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+        return xlsx_bytes([sheet]), XLSX_MIMETYPE
+    if fmt == "csv":
+        return csv_bytes(sheet.headers, sheet.rows), CSV_MIMETYPE
+    raise ValueError(f"unknown export format {fmt!r}")

@@ -65,3 +65,14 @@ def clean_request_class():
         parameter_storage_class = CleanParameters
 
     return RegistryRequest
+
+
+# A participant's e-mail address: one "@", a dot in the domain, no spaces. Deliberately loose
+# (no DNS, no RFC grammar): agencies run closed networks with local domains.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def looks_like_email(value: str | None) -> bool:
+    """Whether ``value`` has the shape of an e-mail address (the one rule for participants,
+    typed in a form or read from an imported list)."""
+    return bool(value) and _EMAIL.match(value) is not None

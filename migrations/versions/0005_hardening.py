@@ -5,6 +5,9 @@ Revises: 0004
 Create Date: 2026-11-25 21:00:00
 
 """
+import hashlib
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -15,6 +18,49 @@ revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
+
+# Frozen copies of what this revision needs from the application as it was when written
+# (registry/audit/immutability.py and audit.services.event_digest): a migration must go on
+# doing what it did when the live code changes.
+SQLITE_INSTALL = (
+    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events cannot be deleted'); END",
+)
+SQLITE_REMOVE = (
+    "DROP TRIGGER IF EXISTS audit_event_no_update",
+    "DROP TRIGGER IF EXISTS audit_event_no_delete",
+)
+POSTGRESQL_INSTALL = (
+    "CREATE OR REPLACE FUNCTION audit_event_immutable() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit events cannot be changed or deleted'; END $$ "
+    "LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_event",
+    "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_immutable()",
+)
+POSTGRESQL_REMOVE = (
+    "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_event",
+    "DROP FUNCTION IF EXISTS audit_event_immutable()",
+)
+
+
+def _run(connection, postgresql, sqlite):
+    for statement in postgresql if connection.dialect.name == "postgresql" else sqlite:
+        connection.execute(sa.text(statement))
+
+
+def _event_digest(event, previous_hash):
+    content = {
+        "seq": event.seq, "at": event.at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id, "action": event.action, "record_type": event.record_type,
+        "record_id": event.record_id, "summary": event.summary, "details": event.details,
+        "previous": previous_hash,
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def upgrade():
@@ -40,15 +86,11 @@ def upgrade():
                                       nullable=False))
         batch_op.create_index('uq_audit_event_seq', ['seq'], unique=True)
     _chain_existing_events()
-    from registry.audit.immutability import install
-
-    install(op.get_bind())
+    _run(op.get_bind(), POSTGRESQL_INSTALL, SQLITE_INSTALL)
 
 
 def _chain_existing_events():
     """Events written before the chain existed join it in the order they were written."""
-    from registry.audit.services import event_digest
-
     connection = op.get_bind()
     events = sa.table('audit_event', sa.column('id', sa.Integer),
                       sa.column('at', registry.database.UTCTimestamp()),
@@ -64,12 +106,12 @@ def _chain_existing_events():
         seq += 1
         values = dict(row._mapping, seq=seq)
 
-        class Event:  # the attributes event_digest reads
+        class Event:  # the attributes _event_digest reads
             pass
 
         event = Event()
         event.__dict__.update(values)
-        digest = event_digest(event, previous)
+        digest = _event_digest(event, previous)
         connection.execute(events.update().where(events.c.id == row.id)
                            .values(seq=seq, previous_hash=previous, hash=digest))
         previous = digest
@@ -78,9 +120,7 @@ def _chain_existing_events():
 
 
 def downgrade():
-    from registry.audit.immutability import remove
-
-    remove(op.get_bind())
+    _run(op.get_bind(), POSTGRESQL_REMOVE, SQLITE_REMOVE)
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('uq_audit_event_seq')
         batch_op.drop_column('hash')

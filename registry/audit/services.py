@@ -92,7 +92,7 @@ def _chain(event: AuditEvent) -> None:
     """Put ``event`` at the end of the hash chain (advancing the head row in this
     transaction: concurrent writers queue there, so the chain never forks)."""
     table = AuditChainHead.__table__
-    seq, previous_hash = advance_counter(table, {"id": 1}, {"seq": 1},
+    seq, previous_hash = advance_counter(db.session, table, {"id": 1}, {"seq": 1},
                                          [table.c.seq, table.c.hash])
     event.seq, event.previous_hash = seq, previous_hash
     event.hash = event_digest(event, previous_hash)

@@ -1,9 +1,11 @@
 """The audit browser (administrators): filter by person, action, record and date."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+import json
+from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,15 +14,10 @@ from registry.auth.models import User
 from registry.auth.permissions import require
 from registry.extensions import db
 from registry.templating import paginate
+from registry.spreadsheets import Sheet
+from registry.web import parse_day, spreadsheet_download
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-
-
-def _parse_day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _filters() -> dict:
@@ -39,7 +36,7 @@ def _events_query(filters: dict):
         query = query.where(AuditEvent.record_type == filters["record_type"])
     if filters["record_id"].isdigit():
         query = query.where(AuditEvent.record_id == int(filters["record_id"]))
-    since, until = _parse_day(filters["since"]), _parse_day(filters["until"])
+    since, until = parse_day(filters["since"]), parse_day(filters["until"])
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time(), timezone.utc))
     if until:
@@ -62,12 +59,6 @@ def index():
 @bp.route("/events.xlsx")
 def export():
     """The filtered audit log as .xlsx, with each event's place in the hash chain."""
-    import json
-
-    from flask_babel import gettext as _
-
-    from registry.spreadsheets import Sheet, spreadsheet_response
-
     require(current_user, "audit.view")
     events = db.session.scalars(_events_query(_filters())).all()
     sheet = Sheet(_("Audit log"), [
@@ -77,7 +68,7 @@ def export():
           event.action, event.record_type, event.record_id, event.summary,
           json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.seq, event.hash]
          for event in events])
-    return spreadsheet_response(sheet, "xlsx", "audit-log")
+    return spreadsheet_download(sheet, "xlsx", "audit-log")
 
 
 @bp.route("/<int:event_id>")

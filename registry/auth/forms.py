@@ -4,6 +4,9 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from registry.auth.passwords import MIN_PASSWORD_LENGTH, password_problem
+# ConfirmForm lives in registry.web; auth/views.py still imports it from here until it is
+# switched to registry.web (it is being changed on main at the time of writing).
+from registry.web import ConfirmForm  # noqa: F401
 
 
 class EmailAddress:
@@ -93,9 +96,3 @@ class ChangePasswordForm(FlaskForm):
                                                                 _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Change password"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST button with CSRF protection (activate, deactivate, delete...)."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -28,6 +28,14 @@ REFERENCE_KINDS = {
 _TEXT_FIELDS = {"name", "title", "code", "standards", "description", "number_prefix", "languages"}
 
 
+def region_and_below(region_id: int):
+    """The ids of a region and of everything under it (districts, khoroos), as one recursive
+    query to use in ``.in_(...)`` - the one way to ask for a region's subtree."""
+    tree = select(Region.id).where(Region.id == region_id).cte("region_subtree", recursive=True)
+    tree = tree.union_all(select(Region.id).where(Region.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
 def _clean(values: dict) -> dict:
     cleaned = {}
     for key, value in values.items():
@@ -46,10 +54,9 @@ def _check_region_parent(region: Region, parent_id: int | None) -> None:
         raise DomainError(_l("Choose an existing parent."), field="parent_id")
     if node is not None and node.country != region.country:
         raise DomainError(_l("The parent belongs to another country."), field="parent_id")
-    while node is not None:
-        if region.id is not None and node.id == region.id:
-            raise DomainError(_l("A region cannot be placed under itself."), field="parent_id")
-        node = node.parent
+    if (node is not None and region.id is not None
+            and node.id in db.session.scalars(region_and_below(region.id)).all()):
+        raise DomainError(_l("A region cannot be placed under itself."), field="parent_id")
 
 
 def _check_course_rules(course: Course) -> None:

@@ -14,16 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from registry.auth.forms import ConfirmForm
 from registry.auth.permissions import require
-from registry.auth.views import form_error
 from registry.catalog import forms
 from registry.catalog.models import Course, Region, Sector
 from registry.catalog.services import delete_reference, label_of, save_reference
-from registry.errors import DomainError
 from registry.extensions import db
 from registry.people.models import Organization
 from registry.templating import paginate
+from registry.web import ConfirmForm, unit_of_work
 
 bp = Blueprint("catalog", __name__, url_prefix="/reference")
 
@@ -110,14 +108,10 @@ def create(kind: str):
             form.kind.data = "khoroo" if parent.country == "MN" and parent.kind == "district" \
                 else "district"
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             obj = save_reference(_SERVICE_KIND[kind], spec.model(), _form_values(form),
                                  actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("“%(name)s” added.", name=label_of(obj)), "success")
             return redirect(url_for("catalog.list_records", kind=kind))
     return render_template("catalog/form.html", spec=spec, kind=kind, form=form, obj=None)
@@ -130,13 +124,9 @@ def edit(kind: str, record_id: int):
     obj = _get(spec, record_id)
     form = spec.form(obj=obj)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             save_reference(_SERVICE_KIND[kind], obj, _form_values(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("“%(name)s” saved.", name=label_of(obj)), "success")
             return redirect(url_for("catalog.list_records", kind=kind))
     return render_template("catalog/form.html", spec=spec, kind=kind, form=form, obj=obj)
@@ -151,14 +141,10 @@ def delete(kind: str, record_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         label = label_of(obj)
-        try:
+        with unit_of_work() as uow:
             delete_reference(_SERVICE_KIND[kind], obj, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("catalog.list_records", kind=kind))
-        db.session.commit()
-        flash(_("“%(name)s” deleted.", name=label), "success")
+        if uow.ok:
+            flash(_("“%(name)s” deleted.", name=label), "success")
         return redirect(url_for("catalog.list_records", kind=kind))
     return render_template("catalog/confirm_delete.html", spec=spec, kind=kind, obj=obj,
                            form=form)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from registry.audit.services import record
+from registry.certificates.issuing import certifier_refusal
 from registry.certificates.models import PrintJob
+from registry.certificates.pdf import merge_pdfs
+from registry.certificates.printing import keep_new_pdfs, printable_certificates, seminar_pdfs
 from registry.database import utcnow, write_intent
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
@@ -47,10 +51,7 @@ def job_file(job: PrintJob) -> Path:
 
 def start_print_job(seminar, *, actor, preprinted: bool = False) -> PrintJob:
     """Record a job printing every current certificate of ``seminar`` (flushes)."""
-    from registry.auth.permissions import can
-    from registry.certificates.services import printable_certificates
-
-    if not can(actor, "certificate.print", seminar):
+    if certifier_refusal(actor, seminar) is not None:  # the view asked can(); the CLI did not
         raise PermissionDenied(_l("You may not print this seminar's certificates."))
     total = len(printable_certificates(seminar))
     if total == 0:
@@ -131,22 +132,15 @@ def _set(job_id: str, **values) -> None:
 
 def run_print_job(job_id: str) -> None:
     """Render the job's certificates and store the merged PDF (the worker's entry point)."""
-    if not has_app_context():  # an RQ worker started without `flask worker`
-        from registry import create_app
-
-        with create_app().app_context():
-            return run_print_job(job_id)
-    from registry.certificates.pdf import merge_pdfs
-    from registry.certificates.services import keep_new_pdfs, seminar_pdfs
-
+    if not has_app_context():
+        raise RuntimeError("Print jobs run inside the application: start the worker with "
+                           "`flask worker`, which provides it.")
     job = db.session.get(PrintJob, job_id)
     if job is None or job.status != "queued":
         return
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
-        import time
-
         now = time.monotonic()
         if done == total or now - last[0] >= PROGRESS_EVERY_SECONDS:
             last[0] = now

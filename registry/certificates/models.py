@@ -13,12 +13,22 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.database import UTCTimestamp, utcnow
 from registry.extensions import db
 
 CERTIFICATE_STATUSES = ("valid", "suspended", "revoked")
+# What a certificate's status (as of a day, see ``status_on``) is called, defined once:
+# pages, exports, reports and messages all use these.
+STATUS_LABELS = {
+    "valid": lazy_pgettext("certificate status", "Valid"),
+    "expired": lazy_pgettext("certificate status", "Expired"),
+    "suspended": lazy_pgettext("certificate status", "Suspended"),
+    "revoked": lazy_pgettext("certificate status", "Revoked"),
+    "superseded": lazy_pgettext("certificate status", "Superseded"),
+}
 
 
 class CertificateNumberCounter(db.Model):

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for,
+)
 
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
 from registry.extensions import csrf, limiter
+from registry.templating import paginate
 
 bp = Blueprint("public", __name__)
 
@@ -89,10 +92,6 @@ def keys():
 @verification_limit
 def register():
     """The public register of certified internal auditors (only those who agreed to it)."""
-    from flask import request
-
-    from registry.templating import paginate
-
     term = request.args.get("q", "").strip()[:100]
     page = paginate(services.public_register_query(term))
     return render_template("public/register.html", page=page, term=term)

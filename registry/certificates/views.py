@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from registry.auth.forms import ConfirmForm
 from registry.auth.permissions import can, get_permitted, require
-from registry.auth.views import form_error
 from registry.catalog.models import Course
-from registry.certificates import services
+from registry.certificates import jobs, panels, services
 from registry.certificates.forms import (
     SIGNATORY_ROWS,
     IssuerSettingsForm,
@@ -24,13 +24,17 @@ from registry.certificates.forms import (
     StatusForm,
     logo_type,
 )
-from registry.certificates.models import Certificate
-from registry.errors import DomainError, abort_with_reason
+from registry.certificates.models import Certificate, PrintJob
+from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
+from registry.errors import abort_with_reason
 from registry.extensions import db
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
+from registry.web import ConfirmForm, confirmed, file_response, spreadsheet_download, unit_of_work
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+panels.register(bp)
 
 SORTS = {"number": (Certificate.prefix, Certificate.year, Certificate.serial),
          "holder": (Certificate.holder_name,), "issued": (Certificate.issued_on,),
@@ -98,11 +102,9 @@ def index():
 @bp.route("/register.<fmt>")
 def export(fmt: str):
     """The register, with the page's filters and order, as .xlsx or .csv."""
-    from registry.spreadsheets import spreadsheet_response
-
     require(current_user, "certificate.view")
     certificates = db.session.scalars(_register_query(_register_args())).all()
-    return spreadsheet_response(services.register_sheet(certificates), fmt,
+    return spreadsheet_download(services.register_sheet(certificates), fmt,
                                 f"certificates-{date.today().isoformat()}")
 
 
@@ -118,28 +120,17 @@ def show(certificate_id: int):
                            url=services.verification_url(certificate), form=ConfirmForm())
 
 
-def _pdf_response(pdf: bytes, filename: str, *, attachment: bool = False,
-                  mimetype: str = "application/pdf") -> Response:
-    disposition = "attachment" if attachment else "inline"
-    return Response(pdf, mimetype=mimetype,
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
-
-
 @bp.route("/<int:certificate_id>.pdf")
 def pdf(certificate_id: int):
     """One certificate as PDF (``?preprinted=1``: only the variable text, for printed paper)."""
     certificate = _get(certificate_id, "certificate.print")
-    try:
+    with unit_of_work() as uow:  # the commit keeps the rendered PDF for the next reprint
         data = services.certificate_pdf(certificate,
                                         preprinted=request.args.get("preprinted") == "1")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if not uow.ok:
         return redirect(url_for("certificates.show", certificate_id=certificate.id))
-    db.session.commit()  # keeps the rendered PDF for the next reprint
-    from registry.certificates.pdf import pdf_file_name
-
-    return _pdf_response(data, pdf_file_name(certificate.printed_number))
+    return file_response(data, pdf_file_name(certificate.printed_number), "application/pdf",
+                         inline=True)
 
 
 # --- issuing for a seminar ---------------------------------------------------------------------
@@ -166,8 +157,6 @@ def seminar(seminar_id: int):
     to_issue = sum(1 for row in rows if row["certificate"] is None and row["reason"] is None)
     printable = sum(1 for row in rows if row["certificate"] is not None
                     and row["certificate"].status != "revoked")
-    from registry.certificates.models import PrintJob
-
     jobs = db.session.scalars(select(PrintJob).where(PrintJob.seminar_id == seminar.id)
                               .order_by(PrintJob.created_at.desc()).limit(5)).all()
     return render_template("certificates/seminar.html", seminar=seminar, rows=rows,
@@ -178,16 +167,11 @@ def seminar(seminar_id: int):
 @bp.route("/seminar/<int:seminar_id>/issue", methods=["POST"])
 def issue_all(seminar_id: int):
     seminar = _get_seminar(seminar_id, "certificate.issue")
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    if not confirmed():
         return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
-    try:
+    with unit_of_work() as uow:
         result = services.issue_for_seminar(seminar, issued_by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if uow.ok:
         if result.issued:
             flash(ngettext("%(num)s certificate issued: %(first)s to %(last)s.",
                            "%(num)s certificates issued: %(first)s to %(last)s.",
@@ -202,62 +186,49 @@ def issue_all(seminar_id: int):
 def issue_one(registration_id: int):
     registration = get_permitted(Registration, registration_id, "certificate.issue",
                                  subject=lambda found: found.seminar)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
-    else:
-        try:
+    if confirmed():
+        with unit_of_work() as uow:
             certificate = services.issue_certificate(registration, issued_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Certificate %(number)s issued to %(name)s.", number=certificate.number,
                     name=certificate.holder_name), "success")
     return redirect(url_for("certificates.seminar", seminar_id=registration.seminar_id))
 
 
 def _seminar_documents(seminar: Seminar, preprinted: bool):
-    try:
+    with unit_of_work() as uow:  # the commit keeps the newly rendered PDFs for reprints
         documents = services.seminar_pdfs(seminar, preprinted=preprinted)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if not uow.ok:
         return None
     if not documents:
         flash(_("This seminar has no certificates to print yet."), "info")
         return None
-    db.session.commit()  # keeps the newly rendered PDFs for reprints
     return documents
 
 
 @bp.route("/seminar/<int:seminar_id>/certificates.pdf")
 def seminar_pdf(seminar_id: int):
     """Every certificate of the seminar in roster order, one PDF for the printer."""
-    from registry.certificates.pdf import merge_pdfs
-
     seminar = _get_seminar(seminar_id, "certificate.print")
     preprinted = request.args.get("preprinted") == "1"
     documents = _seminar_documents(seminar, preprinted)
     if documents is None:
         return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
     suffix = "-preprinted" if preprinted else ""
-    return _pdf_response(merge_pdfs([pdf for _c, pdf in documents]),
-                         f"certificates-seminar-{seminar.id}{suffix}.pdf")
+    return file_response(merge_pdfs([pdf for _c, pdf in documents]),
+                         f"certificates-seminar-{seminar.id}{suffix}.pdf", "application/pdf",
+                         inline=True)
 
 
 @bp.route("/seminar/<int:seminar_id>/certificates.zip")
 def seminar_zip(seminar_id: int):
     """One PDF per person, named by certificate number, in a ZIP."""
-    from registry.certificates.pdf import zip_pdfs
-
     seminar = _get_seminar(seminar_id, "certificate.print")
     documents = _seminar_documents(seminar, preprinted=False)
     if documents is None:
         return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
     archive = zip_pdfs([(c.printed_number, pdf) for c, pdf in documents])
-    return _pdf_response(archive, f"certificates-seminar-{seminar.id}.zip", attachment=True,
-                         mimetype="application/zip")
+    return file_response(archive, f"certificates-seminar-{seminar.id}.zip", "application/zip")
 
 
 # --- corrections and status --------------------------------------------------------------------
@@ -272,23 +243,15 @@ def reissue(certificate_id: int):
         return redirect(url_for("certificates.show", certificate_id=certificate.id))
     form = ReissueForm(obj=certificate)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             revision = services.reissue_certificate(certificate, form.changes(),
                                                     actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Revision %(revision)s of %(number)s issued; the earlier revision now shows "
                     "as superseded.", revision=revision.revision, number=revision.number),
                   "success")
             return redirect(url_for("certificates.show", certificate_id=revision.id))
     return render_template("certificates/reissue.html", certificate=certificate, form=form)
-
-
-ACTION_TITLES = {"suspend": "Suspend the certificate", "revoke": "Revoke the certificate",
-                 "reinstate": "Reinstate the certificate"}
 
 
 @bp.route("/<int:certificate_id>/<any(suspend, revoke, reinstate):action>",
@@ -298,14 +261,10 @@ def change_status(certificate_id: int, action: str):
     certificate = _get(certificate_id, "certificate.revoke")
     form = StatusForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.change_status(certificate, action, actor=current_user,
                                    reason=form.reason.data or None, note=form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             messages = {"suspend": _("Certificate %(number)s suspended."),
                         "revoke": _("Certificate %(number)s revoked."),
                         "reinstate": _("Certificate %(number)s reinstated: it is valid again.")}
@@ -334,16 +293,12 @@ def settings():
         signatories = [{"name": getattr(form, f"signatory_{i}_name").data or "",
                         "title": getattr(form, f"signatory_{i}_title").data or ""}
                        for i in range(1, SIGNATORY_ROWS + 1)]
-        try:
+        with unit_of_work(form) as uow:
             services.update_issuer_settings(
                 actor=current_user, issuer_name=form.issuer_name.data, signatories=signatories,
                 logo=data, logo_type=logo_type(data) if data else None,
                 remove_logo=form.remove_logo.data)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Issuer details saved. They are printed on certificates issued from now "
                     "on."), "success")
             return redirect(url_for("certificates.settings"))
@@ -361,38 +316,9 @@ def logo():
     return Response(current.logo, mimetype=current.logo_type)
 
 
-# --- panels on the seminar and person pages ---------------------------------------------------
-
-@bp.app_template_global()
-def certificates_of_person(person) -> list[Certificate]:
-    """The person's certificates (newest revisions), for the person page."""
-    if not can(current_user, "certificate.view"):
-        return []
-    return db.session.scalars(
-        select(Certificate).where(Certificate.person_id == person.id,
-                                  Certificate.superseded_by_id.is_(None))
-        .order_by(Certificate.issued_on.desc())).all()
-
-
-@bp.app_template_global()
-def seminar_certificate_count(seminar) -> int:
-    """How many certificates (newest revisions) a seminar has, for the seminar page."""
-    return len(db.session.scalars(
-        select(Certificate.id).where(Certificate.seminar_id == seminar.id,
-                                     Certificate.superseded_by_id.is_(None))).all())
-
-
-@bp.app_template_global()
-def certificate_status_on(certificate) -> str:
-    """What the verification page says today."""
-    return certificate.status_on(date.today())
-
-
 # --- printing in the background --------------------------------------------------------------
 
 def _get_job(job_id: str):
-    from registry.certificates.models import PrintJob
-
     return get_permitted(PrintJob, job_id, "certificate.print",
                          subject=lambda job: job.seminar)
 
@@ -400,21 +326,15 @@ def _get_job(job_id: str):
 @bp.route("/seminar/<int:seminar_id>/print", methods=["POST"])
 def start_printing(seminar_id: int):
     """Start printing the seminar's certificates in the background; go to the job's page."""
-    from registry.certificates import jobs
-
     seminar = _get_seminar(seminar_id, "certificate.print")
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    if not confirmed():
         return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
-    try:
+    with unit_of_work() as uow:
         job = jobs.start_print_job(seminar, actor=current_user,
                                    preprinted=request.form.get("preprinted") == "1")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        job_id = job.id  # read before the commit: afterwards it would open a new transaction
+    if not uow.ok:
         return redirect(url_for("certificates.seminar", seminar_id=seminar.id))
-    job_id = job.id  # read before the commit: afterwards it would open a new transaction
-    db.session.commit()
     jobs.dispatch(job_id)
     return redirect(url_for("certificates.print_job", job_id=job_id), code=303)
 
@@ -427,8 +347,6 @@ def print_job(job_id: str):
 
 @bp.route("/jobs/<job_id>.json")
 def print_job_status(job_id: str):
-    from flask import jsonify
-
     job = _get_job(job_id)
     return jsonify(status=job.status, done=job.done, total=job.total, error=job.error,
                    download=url_for("certificates.print_job_file", job_id=job.id)
@@ -437,13 +355,11 @@ def print_job_status(job_id: str):
 
 @bp.route("/jobs/<job_id>.pdf")
 def print_job_file(job_id: str):
-    from registry.certificates.jobs import job_file
-
     job = _get_job(job_id)
-    path = job_file(job)
+    path = jobs.job_file(job)
     if job.status != "done" or not path.is_file():
         abort_with_reason(404 if job.status != "expired" else 410,
                           _("This print job has no file (any more). Start printing again."))
     suffix = "-preprinted" if job.preprinted else ""
-    return _pdf_response(path.read_bytes(), f"certificates-seminar-{job.seminar_id}{suffix}.pdf",
-                         attachment=True)
+    return file_response(path.read_bytes(), f"certificates-seminar-{job.seminar_id}{suffix}.pdf",
+                         "application/pdf")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.audit.services import record, save_with_audit
 from registry.catalog.models import Region
 from registry.database import utcnow
-from registry.text import search_words
+from registry.text import looks_like_email, search_words
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.people.models import Organization, Person
@@ -26,7 +26,6 @@ from registry.people.names import clean_name, search_key
 
 PERSON_FIELDS = ("full_name", "latin_name", "national_id", "email", "phone", "position",
                  "organization_id", "region_id", "public_listing")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -94,7 +93,7 @@ def _check_values(values: dict) -> None:
         raise DomainError(_l("Enter the person's full name."), field="full_name")
     if len(values.get("full_name") or "") > 250:
         raise DomainError(_l("The name is too long (at most 250 characters)."), field="full_name")
-    if values.get("email") and not _EMAIL.match(values["email"]):
+    if values.get("email") and not looks_like_email(values["email"]):
         raise DomainError(_l("This does not look like an email address."), field="email")
     if len(values.get("national_id") or "") > 40:
         raise DomainError(_l("The national identifier is too long."), field="national_id")

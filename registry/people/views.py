@@ -8,14 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.auth.permissions import can, require
-from registry.auth.views import form_error
-from registry.errors import DomainError
 from registry.extensions import db
 from registry.people import services
 from registry.people.forms import MergeForm, PersonForm
 from registry.people.models import Person
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
+from registry.web import spreadsheet_download, unit_of_work
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -40,14 +39,12 @@ def index():
 def export(fmt: str):
     """The people list (with the page's search) as .xlsx or .csv; the national identifier
     only for those who may see it."""
-    from registry.spreadsheets import spreadsheet_response
-
     require(current_user, "person.view")
     term = request.args.get("q", "").strip()
     people = db.session.scalars(services.people_query(term).options(
         selectinload(Person.organization), selectinload(Person.region))).all()
     sheet = services.people_sheet(people, private=can(current_user, "person.view_private"))
-    return spreadsheet_response(sheet, fmt, "people")
+    return spreadsheet_download(sheet, fmt, "people")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,18 +55,12 @@ def create():
     if request.method == "GET" and request.args.get("full_name"):
         form.full_name.data = request.args["full_name"]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             person = services.create_person(form.values(), actor=current_user,
                                             allow_duplicates=form.allow_duplicate.data)
-        except services.DuplicatePerson as error:
-            db.session.rollback()
-            candidates = error.candidates
-            form_error(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if isinstance(uow.error, services.DuplicatePerson):
+            candidates = uow.error.candidates
+        if uow.ok:
             flash(_("%(name)s added.", name=person.full_name), "success")
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/form.html", form=form, person=None, candidates=candidates)
@@ -106,13 +97,9 @@ def edit(person_id: int):
     form = PersonForm(obj=person, new=False,
                       show_national_id=can(current_user, "person.view_private"))
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.update_person(person, form.values(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("%(name)s saved.", name=person.full_name), "success")
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/form.html", form=form, person=person, candidates=[])
@@ -135,13 +122,9 @@ def merge(person_id: int):
         if target is None:
             abort(404)
     if request.method == "POST" and form.validate_on_submit() and target is not None:
-        try:
+        with unit_of_work() as uow:
             services.merge_people(source, target, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("%(source)s was merged into %(target)s.", source=source.full_name,
                     target=target.full_name), "success")
             return redirect(url_for("people.show", person_id=target.id))

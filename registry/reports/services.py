@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from registry.catalog.models import Course, Region, Sector
+from registry.catalog.services import region_and_below
 from registry.certificates.models import Certificate
 from registry.extensions import db
 from registry.people.models import ORGANIZATION_KINDS, Organization, Person
@@ -476,9 +477,8 @@ def expiring_certificates(within: int, *, today: date | None = None, region_id: 
         query = query.where(Certificate.person_id.in_(
             select(Person.id).where(Person.organization_id == organization_id)))
     if region_id is not None:
-        level = _region_level(region_id)
         query = query.where(Certificate.seminar_id.in_(
-            select(Seminar.id).join(level, level.c.region_id == Seminar.region_id)))
+            select(Seminar.id).where(Seminar.region_id.in_(region_and_below(region_id)))))
     return query.order_by(Certificate.valid_until, Certificate.number, Certificate.id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,14 +13,15 @@ from sqlalchemy.orm import selectinload
 from registry.auth.permissions import require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
-from registry.certificates.models import Certificate
+from registry.certificates.models import STATUS_LABELS, Certificate
 from registry.extensions import db
 from registry.people.models import Person
 from registry.reports import services
 from registry.reports.forms import PeriodForm
 from registry.seminars.models import Seminar
-from registry.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, Sheet, csv_bytes, xlsx_bytes
+from registry.spreadsheets import EXPORT_FORMATS, Sheet
 from registry.templating import paginate
+from registry.web import spreadsheet_download
 
 bp = Blueprint("reports", __name__)
 
@@ -77,10 +78,8 @@ def breakdown_xlsx(name: str):
     title = str(breakdown.title)
     if breakdown.parent is not None:
         title = f"{title} - {breakdown.parent.name}"
-    content = xlsx_bytes([Sheet(title, headers, rows)])
-    filename = f"{name}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
-    return Response(content, mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return spreadsheet_download(Sheet(title, headers, rows), "xlsx",
+                                f"{name}-{period.start.isoformat()}-{period.end.isoformat()}")
 
 
 # --- expiring certificates ---------------------------------------------------------------
@@ -121,13 +120,12 @@ def expiring():
 def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
     headers = [_("Number"), _("Holder"), _("Organization"), _("Course"), _("Region"),
                _("Issued on"), _("Valid until"), _("Status")]
-    statuses = {"valid": _("Valid"), "suspended": _("Suspended")}
     rows = [[certificate.printed_number, certificate.holder_name,
              certificate.person.organization.name if certificate.person.organization else "",
              certificate.course_title,
              certificate.seminar.region.path if certificate.seminar.region else "",
              certificate.issued_on, certificate.valid_until,
-             statuses.get(certificate.status, certificate.status)]
+             str(STATUS_LABELS.get(certificate.status, certificate.status))]
             for certificate in db.session.scalars(_expiring_query(args))]
     return headers, rows
 
@@ -135,16 +133,10 @@ def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
 @bp.route("/reports/expiring.<fmt>")
 def expiring_export(fmt: str):
     require(current_user, "report.view")
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in EXPORT_FORMATS:
         abort(404)
     args = _expiring_args()
     headers, rows = _expiring_table(args)
-    filename = f"expiring-{args['within']}-days-{date.today().isoformat()}.{fmt}"
-    if fmt == "xlsx":
-        content = xlsx_bytes([Sheet(_("Expiring certificates"), headers, rows)])
-        mimetype = XLSX_MIMETYPE
-    else:
-        content, mimetype = csv_bytes(headers, rows), CSV_MIMETYPE
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return spreadsheet_download(Sheet(_("Expiring certificates"), headers, rows), fmt,
+                                f"expiring-{args['within']}-days-{date.today().isoformat()}")
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import TimestampMixin, UTCTimestamp, utcnow
@@ -25,6 +26,34 @@ OUTCOMES = ("pending", "passed", "failed")
 REGISTRABLE_STATUSES = ("draft", "open", "in_progress")
 # Attendance and results are recorded once the seminar has begun.
 RECORDING_STATUSES = ("in_progress", "completed")
+
+# The words shown for each state, defined once: pages, exports and messages all use these.
+# The context tells translators which "Cancelled" or "Open" this is.
+SEMINAR_STATUS_LABELS = {
+    "draft": lazy_pgettext("seminar status", "Draft"),
+    "open": lazy_pgettext("seminar status", "Open for registration"),
+    "in_progress": lazy_pgettext("seminar status", "In progress"),
+    "completed": lazy_pgettext("seminar status", "Completed"),
+    "cancelled": lazy_pgettext("seminar status", "Cancelled"),
+}
+# The same states inside a sentence ("The seminar is a draft; ..."): other grammar, other words.
+SEMINAR_STATUS_IN_SENTENCE = {
+    "draft": lazy_pgettext("seminar status in a sentence", "a draft"),
+    "open": lazy_pgettext("seminar status in a sentence", "open"),
+    "in_progress": lazy_pgettext("seminar status in a sentence", "in progress"),
+    "completed": lazy_pgettext("seminar status in a sentence", "completed"),
+    "cancelled": lazy_pgettext("seminar status in a sentence", "cancelled"),
+}
+REGISTRATION_STATUS_LABELS = {
+    "registered": lazy_pgettext("registration status", "Registered"),
+    "waitlisted": lazy_pgettext("registration status", "Waiting list"),
+    "cancelled": lazy_pgettext("registration status", "Cancelled"),
+}
+OUTCOME_LABELS = {
+    "pending": lazy_pgettext("outcome", "Pending"),
+    "passed": lazy_pgettext("outcome", "Passed"),
+    "failed": lazy_pgettext("outcome", "Failed"),
+}
 
 seminar_trainer = Table(
     "seminar_trainer",

@@ -32,6 +32,7 @@ from registry.people.models import Organization, Person
 from registry.people.names import clean_name, search_key
 from registry.seminars.models import Registration, Seminar
 from registry.spreadsheets import SpreadsheetError, Table, read_table
+from registry.text import looks_like_email
 
 # field -> the labels a header may carry (compared after ``header_key``).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -96,7 +97,6 @@ COLUMN_LABELS = {
 TEMPLATE_COLUMNS = ("full_name", "latin_name", "position", "organization", "sector", "region",
                     "email", "phone")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIMITS = {"full_name": 250, "latin_name": 250, "national_id": 40, "position": 200,
            "organization": 250, "email": 254, "phone": 40}
 
@@ -281,7 +281,7 @@ def _check_row(line: int, values: dict, plan: ImportPlan) -> bool:
     for name, limit in _LIMITS.items():
         if len(values.get(name) or "") > limit:
             error(name, _("Too long (at most %(n)s characters).", n=limit))
-    if values.get("email") and not _EMAIL.match(values["email"]):
+    if values.get("email") and not looks_like_email(values["email"]):
         error("email", _("“%(value)s” is not an email address.", value=values["email"]))
     return ok
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from registry.audit.services import record, save_with_audit
 from registry.auth.models import User
 from registry.catalog.models import Course, Region
+from registry.catalog.services import region_and_below
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError, InvalidState, NotFound
 from registry.extensions import db
@@ -28,12 +30,17 @@ from registry.people import services as people_services
 from registry.people.models import Person
 from registry.people.names import clean_name
 from registry.seminars.models import (
+    OUTCOME_LABELS,
     REGISTRABLE_STATUSES,
+    REGISTRATION_STATUS_LABELS,
+    SEMINAR_STATUS_IN_SENTENCE,
+    SEMINAR_STATUSES,
     Attendance,
     Registration,
     Seminar,
     SeminarDay,
 )
+from registry.spreadsheets import Sheet
 
 MAX_DAYS = 60
 MAX_CAPACITY = 1000
@@ -493,28 +500,17 @@ def record_results(seminar: Seminar, results: dict, *, actor) -> int:
     return len(changed)
 
 
-STATUS_LABELS = {
-    "draft": _l("a draft"), "open": _l("open"), "in_progress": _l("in progress"),
-    "completed": _l("completed"), "cancelled": _l("cancelled"),
-}
-
-
 def _status_label(status: str):
-    return STATUS_LABELS.get(status, status)
+    return SEMINAR_STATUS_IN_SENTENCE.get(status, status)
 
 
 # --- export ------------------------------------------------------------------------------------
 
-REGISTRATION_LABELS = {"registered": _l("Registered"), "waitlisted": _l("Waiting list"),
-                       "cancelled": _l("Cancelled")}
-OUTCOME_LABELS = {"pending": _l("Pending"), "passed": _l("Passed"), "failed": _l("Failed")}
 
 
 def roster_sheet(seminar: Seminar):
     """The seminar's list as a table: every registration (seated, waiting, cancelled) with
     its attendance per day, attendance percentage, exam score and outcome."""
-    from registry.spreadsheets import Sheet
-
     days = sorted(seminar.days, key=lambda d: d.day)
     headers = [str(h) for h in (_l("Name"), _l("Name in Latin letters"), _l("Organization"),
                                 _l("Position"), _l("Region or district"), _l("Email"),
@@ -534,8 +530,64 @@ def roster_sheet(seminar: Seminar):
             person.full_name, person.latin_name, person.organization.name
             if person.organization else None, person.position,
             person.region.name if person.region else None, person.email, person.phone,
-            str(REGISTRATION_LABELS.get(reg.status, reg.status)), *present,
+            str(REGISTRATION_STATUS_LABELS.get(reg.status, reg.status)), *present,
             reg.attendance_percent() if seated else None, reg.exam_score,
             str(OUTCOME_LABELS[reg.derive_outcome()]) if seated else None,
         ])
     return Sheet(str(_l("Participants")), headers, rows)
+
+
+def visible_seminars(user):
+    """Seminars ``user`` may see: all of them for the office, their own for a trainer."""
+    query = select(Seminar)
+    if user.role == "trainer":
+        query = query.where(Seminar.trainers.any(User.id == user.id))
+    return query
+
+
+def find_seminars(user, *, status: str = "", course_id: int | None = None,
+                  region_id: int | None = None, trainer_id: int | None = None,
+                  since: date | None = None, until: date | None = None, term: str = ""):
+    """The seminars ``user`` may see that match the list's filters (joined to their course);
+    a region includes its districts, a period keeps seminars overlapping it."""
+    query = visible_seminars(user).join(Seminar.course)
+    if status in SEMINAR_STATUSES:
+        query = query.where(Seminar.status == status)
+    if course_id is not None:
+        query = query.where(Seminar.course_id == course_id)
+    if region_id is not None:
+        query = query.where(Seminar.region_id.in_(region_and_below(region_id)))
+    if trainer_id is not None:
+        query = query.where(Seminar.trainers.any(User.id == trainer_id))
+    if since:
+        query = query.where(Seminar.end_date >= since)
+    if until:
+        query = query.where(Seminar.start_date <= until)
+    if term:
+        like = f"%{term}%"
+        query = query.where(or_(Seminar.title.ilike(like), Seminar.venue.ilike(like),
+                                Course.title.ilike(like), Course.code.ilike(like)))
+    return query
+
+
+def load_roster(seminar: Seminar) -> None:
+    """Load the registrations with their people and attendance in a few queries."""
+    db.session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id)
+        .options(selectinload(Registration.person).selectinload(Person.organization),
+                 selectinload(Registration.attendance))).all()
+
+
+def roster_figures(seminar: Seminar, registered: list[Registration]) -> dict:
+    """The seminar page's figures; outcomes are provisional until the seminar is completed."""
+    final = seminar.status == "completed"
+    outcomes = [reg.derive_outcome() if final else reg.assess()[0] for reg in registered]
+    return {
+        "registered": seminar.seats_taken,
+        "capacity": seminar.capacity,
+        "waiting": sum(1 for reg in seminar.registrations if reg.status == "waitlisted"),
+        "attended": sum(1 for reg in registered if any(m.present for m in reg.attendance)),
+        "passed": outcomes.count("passed"),
+        "failed": outcomes.count("failed"),
+        "final": final,
+    }

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -14,33 +13,49 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry.auth.forms import ConfirmForm
 from registry.auth.models import User
 from registry.auth.permissions import get_permitted, require
-from registry.auth.views import form_error
-from registry.catalog.models import Course, Region
-from registry.errors import DomainError
+from registry.catalog.forms import region_choices
+from registry.catalog.models import Course
+from registry.documents import render_pdf
 from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.forms import PersonForm
 from registry.people.models import Person
-from registry.seminars import services
+from registry.seminars import services, uploads
 from registry.seminars.forms import (
     CancelSeminarForm,
     CompleteSeminarForm,
+    ImportConfirmForm,
+    ImportForm,
     SeminarForm,
     parse_scores,
 )
-from registry.seminars.models import SEMINAR_STATUSES, Registration, Seminar, SeminarDay
+from registry.seminars.models import (
+    OUTCOME_LABELS, REGISTRATION_STATUS_LABELS, SEMINAR_STATUS_LABELS, SEMINAR_STATUSES,
+    Registration, Seminar, SeminarDay,
+)
+from registry.seminars.roster_import import (
+    COLUMN_LABELS, ImportRejected, apply_import, plan_import, template_workbook,
+)
+from registry.spreadsheets import MAX_UPLOAD_BYTES, XLSX_MIMETYPE
 from registry.templating import paginate
+from registry.web import (
+    ConfirmForm, confirmed, file_response, parse_day, spreadsheet_download, unit_of_work,
+)
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
+
+bp.add_app_template_global(SEMINAR_STATUS_LABELS, "seminar_status_labels")
+bp.add_app_template_global(REGISTRATION_STATUS_LABELS, "registration_status_labels")
+bp.add_app_template_global(OUTCOME_LABELS, "outcome_labels")
 
 SORTS = {"start": Seminar.start_date, "title": Seminar.title, "status": Seminar.status,
          "course": Course.title}
@@ -57,56 +72,17 @@ def _get_day(seminar: Seminar, day_id: int) -> SeminarDay:
     return seminar_day
 
 
-def visible_seminars(user):
-    """Seminars ``user`` may see: all of them for the office, their own for a trainer."""
-    query = select(Seminar)
-    if user.role == "trainer":
-        query = query.where(Seminar.trainers.any(User.id == user.id))
-    return query
-
-
-def _region_and_below(region_id: int) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for rid, parent in db.session.execute(select(Region.id, Region.parent_id)):
-        children.setdefault(parent, []).append(rid)
-    found, stack = [], [region_id]
-    while stack:
-        rid = stack.pop()
-        found.append(rid)
-        stack.extend(children.get(rid, []))
-    return found
-
-
-def _parse_day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @bp.route("/")
 def index():
     require(current_user, "seminar.list")
     args = {key: request.args.get(key, "").strip()
             for key in ("q", "status", "course", "region", "since", "until", "trainer")}
-    query = visible_seminars(current_user).join(Seminar.course)
-    if args["status"] in SEMINAR_STATUSES:
-        query = query.where(Seminar.status == args["status"])
-    if args["course"].isdigit():
-        query = query.where(Seminar.course_id == int(args["course"]))
-    if args["region"].isdigit():
-        query = query.where(Seminar.region_id.in_(_region_and_below(int(args["region"]))))
-    if args["trainer"].isdigit():
-        query = query.where(Seminar.trainers.any(User.id == int(args["trainer"])))
-    since, until = _parse_day(args["since"]), _parse_day(args["until"])
-    if since:
-        query = query.where(Seminar.end_date >= since)
-    if until:
-        query = query.where(Seminar.start_date <= until)
-    if args["q"]:
-        like = f"%{args['q']}%"
-        query = query.where(or_(Seminar.title.ilike(like), Seminar.venue.ilike(like),
-                                Course.title.ilike(like), Course.code.ilike(like)))
+    number = {key: int(args[key]) if args[key].isdigit() else None
+              for key in ("course", "region", "trainer")}
+    query = services.find_seminars(
+        current_user, status=args["status"], course_id=number["course"],
+        region_id=number["region"], trainer_id=number["trainer"],
+        since=parse_day(args["since"]), until=parse_day(args["until"]), term=args["q"])
     sort = request.args.get("sort", "-start")
     column = SORTS.get(sort.lstrip("-"), Seminar.start_date)
     query = query.order_by(column.desc() if sort.startswith("-") else column.asc(),
@@ -114,8 +90,6 @@ def index():
     query = query.options(selectinload(Seminar.course), selectinload(Seminar.region),
                           selectinload(Seminar.trainers))
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
-    from registry.catalog.forms import region_choices
-
     trainers = db.session.scalars(select(User).where(User.role == "trainer")
                                   .order_by(User.name)).all()
     return render_template("seminars/index.html", page=paginate(query), args=args,
@@ -148,14 +122,10 @@ def create():
         form.language.data = request.args.get("language") or "uz"
     if form.validate_on_submit():
         course = db.session.get(Course, form.course_id.data)
-        try:
+        with unit_of_work(form) as uow:
             seminar = services.create_seminar(course=course, actor=current_user,
                                               **_seminar_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Seminar “%(title)s” planned. Open it for registration when ready.",
                     title=seminar.title), "success")
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
@@ -179,67 +149,34 @@ def edit(seminar_id: int):
         if not _consecutive(days):
             form.dates.data = "\n".join(day.isoformat() for day in days)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.update_seminar(seminar, actor=current_user, **_seminar_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Seminar “%(title)s” saved.", title=seminar.title), "success")
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
     return render_template("seminars/form.html", form=form, seminar=seminar)
 
 
-def _load_roster(seminar: Seminar) -> None:
-    """Load the registrations with their people and attendance in a few queries."""
-    db.session.scalars(
-        select(Registration).where(Registration.seminar_id == seminar.id)
-        .options(selectinload(Registration.person).selectinload(Person.organization),
-                 selectinload(Registration.attendance))).all()
-
-
-def _figures(seminar: Seminar, registered: list[Registration]) -> dict:
-    final = seminar.status == "completed"
-    outcomes = [reg.derive_outcome() if final else reg.assess()[0] for reg in registered]
-    return {
-        "registered": seminar.seats_taken,
-        "capacity": seminar.capacity,
-        "waiting": sum(1 for reg in seminar.registrations if reg.status == "waitlisted"),
-        "attended": sum(1 for reg in registered if any(m.present for m in reg.attendance)),
-        "passed": outcomes.count("passed"),
-        "failed": outcomes.count("failed"),
-        "final": final,
-    }
-
-
 @bp.route("/<int:seminar_id>")
 def show(seminar_id: int):
     seminar = _get(seminar_id)
-    _load_roster(seminar)
+    services.load_roster(seminar)
     registered = seminar.registered()
     cancelled = sorted((r for r in seminar.registrations if r.status == "cancelled"),
                        key=lambda r: r.status_changed_at)
     return render_template("seminars/show.html", seminar=seminar, registered=registered,
                            waiting=seminar.waiting_list(), cancelled=cancelled,
-                           figures=_figures(seminar, registered), confirm_form=ConfirmForm())
+                           figures=services.roster_figures(seminar, registered), confirm_form=ConfirmForm())
 
 
 @bp.route("/<int:seminar_id>/status", methods=["POST"])
 def change_status(seminar_id: int):
     seminar = _get(seminar_id, "seminar.edit")
-    form = ConfirmForm()
     new_status = request.form.get("status", "")
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
-    else:
-        try:
+    if confirmed():
+        with unit_of_work() as uow:
             services.change_status(seminar, new_status, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if uow.ok:
             message = {"open": _("The seminar is open for registration."),
                        "in_progress": _("The seminar is in progress: attendance and results "
                                         "can be recorded.")}[new_status]
@@ -252,13 +189,9 @@ def cancel(seminar_id: int):
     seminar = _get(seminar_id, "seminar.edit")
     form = CancelSeminarForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.cancel_seminar(seminar, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Seminar “%(title)s” cancelled.", title=seminar.title), "success")
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
     return render_template("seminars/cancel.html", seminar=seminar, form=form)
@@ -267,23 +200,19 @@ def cancel(seminar_id: int):
 @bp.route("/<int:seminar_id>/complete", methods=["GET", "POST"])
 def complete(seminar_id: int):
     seminar = _get(seminar_id, "seminar.edit")
-    _load_roster(seminar)
+    services.load_roster(seminar)
     form = CompleteSeminarForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as uow:
             services.complete_seminar(seminar, actor=current_user,
                                       leave_undecided_pending=form.leave_pending.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Seminar “%(title)s” completed.", title=seminar.title), "success")
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
     registered = seminar.registered()
     return render_template("seminars/complete.html", seminar=seminar, form=form,
                            undecided=services.undecided(seminar),
-                           figures=_figures(seminar, registered))
+                           figures=services.roster_figures(seminar, registered))
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -310,13 +239,9 @@ def register(seminar_id: int):
         if not form.validate_on_submit() or person is None:
             flash(_("Choose a person to register."), "error")
         else:
-            try:
+            with unit_of_work() as uow:
                 registration = services.register_person(seminar, person, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "error")
-            else:
-                db.session.commit()
+            if uow.ok:
                 _flash_registration(registration)
                 return redirect(url_for("seminars.show", seminar_id=seminar.id))
         return redirect(url_for("seminars.register", seminar_id=seminar.id,
@@ -342,19 +267,13 @@ def register_new(seminar_id: int):
     if request.method == "GET" and request.args.get("full_name"):
         form.full_name.data = request.args["full_name"]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             registration = services.register_new_person(
                 seminar, form.values(), actor=current_user,
                 allow_duplicates=form.allow_duplicate.data)
-        except people_services.DuplicatePerson as error:
-            db.session.rollback()
-            candidates = error.candidates
-            form_error(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if isinstance(uow.error, people_services.DuplicatePerson):
+            candidates = uow.error.candidates
+        if uow.ok:
             _flash_registration(registration)
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
     on_list = {reg.person_id: reg.status for reg in seminar.registrations}
@@ -369,18 +288,12 @@ def cancel_registration(seminar_id: int, registration_id: int):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.seminar_id != seminar.id:
         abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    if not confirmed():
         return redirect(url_for("seminars.show", seminar_id=seminar.id))
     name = registration.person.full_name
-    try:
+    with unit_of_work() as uow:
         promoted = services.cancel_registration(registration, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if uow.ok:
         flash(_("Registration of %(name)s cancelled.", name=name), "success")
         if promoted is not None:
             flash(_("%(name)s moved up from the waiting list and is now registered.",
@@ -395,7 +308,7 @@ def attendance(seminar_id: int, day_id: int):
     """One form for the whole day: a checkbox per participant, and "mark all present"."""
     seminar = _get(seminar_id, "seminar.attendance")
     seminar_day = _get_day(seminar, day_id)
-    _load_roster(seminar)
+    services.load_roster(seminar)
     form = ConfirmForm()
     if request.method == "POST":
         registered = seminar.registered()
@@ -403,20 +316,12 @@ def attendance(seminar_id: int, day_id: int):
             present = [reg.id for reg in registered]
         else:
             present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
-        if not form.validate_on_submit():
-            flash(_("The form expired. Please try again."), "error")
-        else:
-            try:
+        if confirmed(form):
+            with unit_of_work() as uow:
                 counts = services.record_attendance(seminar_day, present, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "error")
-            else:
-                db.session.commit()
+            if uow.ok:
                 flash(_("Attendance on %(day)s saved: %(present)s present, %(absent)s absent.",
                         day=_format_day(seminar_day.day), **counts), "success")
-                return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
-                                        day_id=seminar_day.id))
         return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
                                 day_id=seminar_day.id))
     marks = {}
@@ -429,8 +334,6 @@ def attendance(seminar_id: int, day_id: int):
 
 
 def _format_day(value: date) -> str:
-    from flask_babel import format_date
-
     return format_date(value, "medium")
 
 
@@ -438,26 +341,24 @@ def _format_day(value: date) -> str:
 def results(seminar_id: int):
     """Exam scores and "leave pending" for every participant in one form."""
     seminar = _get(seminar_id, "seminar.results")
-    _load_roster(seminar)
+    services.load_roster(seminar)
     registered = seminar.registered()
     form = ConfirmForm()
     errors: dict = {}
     if request.method == "POST":
         values, errors = parse_scores(request.form, registered)
-        if not form.validate_on_submit():
-            flash(_("The form expired. Please try again."), "error")
+        if not confirmed(form):
             return redirect(url_for("seminars.results", seminar_id=seminar.id))
         if not errors:
-            try:
+            with unit_of_work(quiet=True) as uow:
                 changed = services.record_results(seminar, values, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                if not (error.field or "").startswith("score-"):
-                    flash(str(error.message), "error")
-                    return redirect(url_for("seminars.results", seminar_id=seminar.id))
+            error = uow.error
+            if error is not None and not (error.field or "").startswith("score-"):
+                flash(str(error.message), "error")
+                return redirect(url_for("seminars.results", seminar_id=seminar.id))
+            if error is not None:
                 errors[int(error.field.split("-", 1)[1])] = error.message
             else:
-                db.session.commit()
                 flash(ngettext("Results saved (%(num)s changed).", "Results saved (%(num)s changed).",
                                changed), "success")
                 return redirect(url_for("seminars.results", seminar_id=seminar.id))
@@ -472,66 +373,19 @@ def sign_in_sheet(seminar_id: int, day_id: int):
     """The printable sign-in sheet of one day: names, organizations, a signature column."""
     seminar = _get(seminar_id, "seminar.attendance")
     seminar_day = _get_day(seminar, day_id)
-    _load_roster(seminar)
-    from registry.documents import render_pdf
-
+    services.load_roster(seminar)
     day_number = [d.id for d in seminar.days].index(seminar_day.id) + 1
     html = render_template("documents/roster.html", seminar=seminar, seminar_day=seminar_day,
                            day_number=day_number, registered=seminar.registered())
-    pdf = render_pdf(html)
-    filename = f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
-
+    return file_response(render_pdf(html), f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf",
+                         "application/pdf", inline=True)
 
 
 # --- import of a participant list ------------------------------------------------------------
-#
-# Between the preview and the confirmation the uploaded file waits in instance/imports/, named
-# for the seminar and the user, so only the person who previewed it can confirm it; files
-# older than a day are swept away on the next upload.
-
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _uploads_folder():
-    from pathlib import Path
-
-    from flask import current_app
-
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _upload_path(seminar: Seminar, token: str):
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token or ""):
-        return None
-    return _uploads_folder() / f"{seminar.id}-{current_user.id}-{token}.upload"
-
-
-def _stash_upload(seminar: Seminar, data: bytes) -> str:
-    import secrets
-    import time
-
-    folder = _uploads_folder()
-    for old in folder.glob("*.upload"):
-        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    _upload_path(seminar, token).write_bytes(data)
-    return token
-
 
 @bp.route("/<int:seminar_id>/import", methods=["GET", "POST"])
 def import_list(seminar_id: int):
     """Upload a participant list and see, row by row, what importing it would do."""
-    from registry.seminars.forms import ImportConfirmForm, ImportForm
-    from registry.seminars.roster_import import COLUMN_LABELS, plan_import
-    from registry.spreadsheets import MAX_UPLOAD_BYTES
-
     seminar = _get(seminar_id, "seminar.register")
     form = ImportForm()
     plan = token = None
@@ -539,7 +393,7 @@ def import_list(seminar_id: int):
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
         plan = plan_import(seminar, data)
         if plan.ok:
-            token = _stash_upload(seminar, data)
+            token = uploads.stash_upload(seminar, current_user, data)
     return render_template("seminars/import.html", seminar=seminar, form=form, plan=plan,
                            confirm=ImportConfirmForm(token=token) if token else None,
                            labels=COLUMN_LABELS,
@@ -549,28 +403,21 @@ def import_list(seminar_id: int):
 @bp.route("/<int:seminar_id>/import/confirm", methods=["POST"])
 def import_confirm(seminar_id: int):
     """Import the previewed file: everyone, or nobody if anything is wrong now."""
-    from registry.seminars.forms import ImportConfirmForm, ImportForm
-    from registry.seminars.roster_import import COLUMN_LABELS, ImportRejected, apply_import
-
     seminar = _get(seminar_id, "seminar.register")
     confirm = ImportConfirmForm()
-    path = _upload_path(seminar, confirm.token.data) if confirm.validate_on_submit() else None
+    path = (uploads.upload_path(seminar, current_user, confirm.token.data)
+            if confirm.validate_on_submit() else None)
     if path is None or not path.is_file():
         flash(_("That preview has expired. Upload the file again."), "error")
         return redirect(url_for("seminars.import_list", seminar_id=seminar.id))
-    try:
+    with unit_of_work() as uow:
         plan = apply_import(seminar, path.read_bytes(), actor=current_user)
-    except ImportRejected as rejected:
-        db.session.rollback()
-        flash(str(rejected.message), "error")
+    if isinstance(uow.error, ImportRejected):
         return render_template("seminars/import.html", seminar=seminar, form=ImportForm(),
-                               plan=rejected.plan, confirm=None, labels=COLUMN_LABELS,
+                               plan=uow.error.plan, confirm=None, labels=COLUMN_LABELS,
                                filename=None), 422
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if not uow.ok:
         return redirect(url_for("seminars.import_list", seminar_id=seminar.id))
-    db.session.commit()
     path.unlink(missing_ok=True)
     added = plan.count("new") + plan.count("existing")
     flash(_("%(added)s participants registered (%(new)s new people, %(waiting)s on the waiting "
@@ -583,18 +430,13 @@ def import_confirm(seminar_id: int):
 def import_template(seminar_id: int):
     """An empty participant list with the columns the import understands, and the reference
     lists (sectors, regions) to copy names from."""
-    from registry.seminars.roster_import import template_workbook
-    from registry.spreadsheets import XLSX_MIMETYPE
-
     seminar = _get(seminar_id, "seminar.register")
-    return Response(template_workbook(), mimetype=XLSX_MIMETYPE, headers={
-        "Content-Disposition": f'attachment; filename="participants-seminar-{seminar.id}.xlsx"'})
+    return file_response(template_workbook(), f"participants-seminar-{seminar.id}.xlsx",
+                         XLSX_MIMETYPE)
 
 
 @bp.route("/<int:seminar_id>/roster.<fmt>")
 def roster_export(seminar_id: int, fmt: str):
     """The roster with attendance and results as .xlsx or .csv."""
-    from registry.spreadsheets import spreadsheet_response
-
     seminar = _get(seminar_id)
-    return spreadsheet_response(services.roster_sheet(seminar), fmt, f"seminar-{seminar.id}-roster")
+    return spreadsheet_download(services.roster_sheet(seminar), fmt, f"seminar-{seminar.id}-roster")

@@ -240,10 +240,10 @@ def test_trainer_runs_a_seminar_from_plan_to_completion(live_server, new_context
     rows = {page.inner_text(f"tbody tr >> nth={i} >> td >> nth=1"):
             " ".join(page.inner_text(f"tbody tr >> nth={i} >> td >> nth=5").split())
             for i in range(4)}
-    assert rows["Батбаяр Дорж"] == ("failed — score 55 is below the pass mark of 70 "
+    assert rows["Батбаяр Дорж"] == ("Failed — score 55 is below the pass mark of 70 "
                                     "(provisional)")
     for name in ("Ғайратжон Ўроқов", "Oʻlmas Gʻaniyev", "Nguyễn Thị Thắm"):
-        assert rows[name] == "passed (provisional)"
+        assert rows[name] == "Passed (provisional)"
     shots("results-saved")
 
     # 7. Complete the seminar: the outcomes become final.

@@ -1,0 +1,122 @@
+"""Corrections and status: re-issue (a new revision with the same number), suspend, revoke,
+reinstate - each by an official who did not teach the seminar, each with its audit event."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from registry.audit.services import record
+from registry.certificates.issuer import sign_certificate
+from registry.certificates.issuing import check_certifier, lock_seminar
+from registry.certificates.models import STATUS_LABELS, Certificate
+from registry.certificates.numbering import new_public_code
+from registry.database import utcnow
+from registry.errors import DomainError, InvalidState, NotFound
+from registry.extensions import db
+from registry.people.names import clean_name
+
+# Public reasons (a short category shown on the verification page); the note stays internal.
+STATUS_REASONS = {
+    "issued_in_error": _l("Issued in error"),
+    "details_incorrect": _l("Details incorrect"),
+    "holder_request": _l("At the holder's request"),
+    "under_review": _l("Under review"),
+    "requirements_not_met": _l("Certification requirements no longer met"),
+    "misconduct": _l("Misconduct or fraud"),
+    "other": _l("Other reason"),
+}
+
+# action -> (statuses it applies to, status it leads to)
+STATUS_ACTIONS = {
+    "suspend": (("valid",), "suspended"),
+    "revoke": (("valid", "suspended"), "revoked"),
+    "reinstate": (("suspended",), "valid"),
+}
+
+
+REISSUABLE_FIELDS = ("holder_name", "holder_latin_name", "course_title", "standards", "hours",
+                     "start_date", "end_date", "valid_until")
+
+
+def _check_current(certificate: Certificate) -> None:
+    if certificate.superseded_by_id is not None:
+        raise InvalidState(_l("This revision has been superseded; act on the newest revision."))
+
+
+def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reason: str) -> Certificate:
+    """Correct printed details: a new revision with the same number (``.../2``), a new public
+    code and signature; the old revision is superseded (its QR then says so), never deleted."""
+    check_certifier(actor, certificate.seminar)
+    _check_current(certificate)
+    if certificate.status == "revoked":
+        raise InvalidState(_l("A revoked certificate cannot be re-issued."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Say why the certificate is re-issued."), field="reason")
+    values = {field: getattr(certificate, field) for field in REISSUABLE_FIELDS}
+    for field, value in changes.items():
+        if field not in REISSUABLE_FIELDS:
+            raise DomainError(_l("This detail cannot be changed."), field=field)
+        values[field] = clean_name(value) if isinstance(value, str) else value
+    values["holder_latin_name"] = values["holder_latin_name"] or None
+    if not values["holder_name"]:
+        raise DomainError(_l("Enter the holder's name."), field="holder_name")
+    if values["end_date"] < values["start_date"]:
+        raise DomainError(_l("The last day cannot be before the first."), field="end_date")
+    today = date.today()
+    if values["valid_until"] is not None and values["valid_until"] < today:
+        raise DomainError(_l("The new revision would already be expired."), field="valid_until")
+    changed = {field: [str(getattr(certificate, field)), str(values[field])]
+               for field in REISSUABLE_FIELDS if getattr(certificate, field) != values[field]}
+    if not changed:
+        raise DomainError(_l("Nothing was changed: a re-issue corrects at least one detail."))
+    lock_seminar(certificate.seminar)
+    revision = Certificate(
+        registration_id=certificate.registration_id, person_id=certificate.person_id,
+        course_id=certificate.course_id, seminar_id=certificate.seminar_id,
+        prefix=certificate.prefix, year=certificate.year, serial=certificate.serial,
+        number=certificate.number, revision=certificate.revision + 1,
+        public_code=new_public_code(), issuer_name=certificate.issuer_name,
+        signatories=list(certificate.signatories or []), issued_on=today,
+        status=certificate.status, status_reason=certificate.status_reason,
+        status_note=certificate.status_note, issued_by_id=actor.id, issued_at=utcnow(),
+        **values,
+    )
+    sign_certificate(revision)
+    db.session.add(revision)
+    db.session.flush()
+    certificate.superseded_by_id = revision.id
+    certificate.superseded_at = utcnow()
+    db.session.flush()
+    record(actor, "certificate.reissue", revision, summary=revision.printed_number,
+           details={"reason": reason, "changes": changed, "supersedes": certificate.id})
+    return revision
+
+
+def change_status(certificate: Certificate, action: str, *, actor, reason: str | None = None,
+                  note: str = "") -> Certificate:
+    """Suspend, revoke or reinstate a certificate. Suspending and revoking need a public
+    reason (a category from ``STATUS_REASONS``); ``note`` is internal, for staff only.
+    The verification page shows the new status on the very next request."""
+    if action not in STATUS_ACTIONS:
+        raise NotFound(_l("Unknown action."))
+    check_certifier(actor, certificate.seminar)
+    _check_current(certificate)
+    from_statuses, new_status = STATUS_ACTIONS[action]
+    if certificate.status not in from_statuses:
+        raise InvalidState(_l("The certificate's status is “%(status)s”; it cannot be changed "
+                              "this way.", status=STATUS_LABELS[certificate.status]))
+    if new_status != "valid" and reason not in STATUS_REASONS:
+        raise DomainError(_l("Choose a reason."), field="reason")
+    old_status = certificate.status
+    certificate.status = new_status
+    certificate.status_reason = None if new_status == "valid" else reason
+    certificate.status_note = (note or "").strip() or None
+    certificate.status_changed_at = utcnow()
+    certificate.status_changed_by_id = actor.id
+    db.session.flush()
+    record(actor, f"certificate.{action}", certificate, summary=certificate.printed_number,
+           details={"from": old_status, "to": new_status, "reason": reason,
+                    "note": certificate.status_note})
+    return certificate

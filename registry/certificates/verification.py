@@ -1,0 +1,145 @@
+"""What the register and the public see: look-ups by public code and by number, the status a
+verifier is shown, the public JSON facts, the register export and the public register of
+certified auditors."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from registry.catalog.models import Course
+from registry.certificates.issuer import printed_facts
+from registry.certificates.models import Certificate
+from registry.certificates.numbering import normalise_public_code
+from registry.certificates.status import STATUS_LABELS, STATUS_REASONS
+from registry.extensions import db
+from registry.people.models import Person
+from registry.people.names import search_key, surname_key
+from registry.spreadsheets import Sheet
+from registry.text import search_words
+
+def find_by_public_code(text: str | None) -> Certificate | None:
+    """The certificate revision a QR code or typed code points to (``None`` when unknown)."""
+    code = normalise_public_code(text)
+    if code is None:
+        return None
+    return db.session.scalars(select(Certificate).where(Certificate.public_code == code)).first()
+
+
+def find_by_number(number: str) -> Certificate | None:
+    """The newest revision of the certificate with this printed number (``/N`` ignored)."""
+    base = (number or "").strip().upper().split("/")[0]
+    return db.session.scalars(select(Certificate).where(Certificate.number == base)
+                              .order_by(Certificate.revision.desc()).limit(1)).first()
+
+
+def find_by_number_and_surname(number: str | None, surname: str | None) -> Certificate | None:
+    """The newest revision of the certificate with ``number`` whose holder's name (as written
+    or in Latin letters) contains every word of ``surname`` - or ``None``, without saying
+    which half did not match (the public check form must not confirm numbers)."""
+    wanted = set(search_key(surname).split())
+    if not number or not wanted:
+        return None
+    certificate = find_by_number(number)
+    if certificate is None:
+        return None
+    words = surname_key(certificate.holder_name) | surname_key(certificate.holder_latin_name)
+    return certificate if wanted <= words else None
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the verification page says about a certificate revision on a given day."""
+
+    word: str  # valid, expired, suspended, revoked, superseded
+    since: date | None
+    reason: str | None  # the public category's label, never the internal note
+    superseded_by: Certificate | None
+
+
+def public_status(certificate: Certificate, today: date | None = None) -> PublicStatus:
+    """The status a verifier sees today, with the date it began and its public reason."""
+    today = today or date.today()
+    word = certificate.status_on(today)
+    since, reason, newer = None, None, None
+    if word == "superseded":
+        newer = certificate.superseded_by
+        while newer is not None and newer.superseded_by is not None:  # the newest revision
+            newer = newer.superseded_by
+        since = certificate.superseded_at.date() if certificate.superseded_at else None
+    elif word in ("suspended", "revoked"):
+        since = certificate.status_changed_at.date() if certificate.status_changed_at else None
+        reason = STATUS_REASONS.get(certificate.status_reason or "", STATUS_REASONS["other"])
+    elif word == "expired":
+        since = certificate.valid_until
+    return PublicStatus(word, since, str(reason) if reason else None, newer)
+
+
+def public_facts(certificate: Certificate, today: date | None = None) -> dict:
+    """The facts anyone may see (``/v/<code>.json``): no email, phone, organization or score."""
+    status = public_status(certificate, today)
+    keys_url = f"{current_app.config['REGISTRY_BASE_URL']}/.well-known/registry-keys.json"
+    return {
+        "number": certificate.printed_number,
+        "revision": certificate.revision,
+        "status": status.word,
+        "status_since": status.since.isoformat() if status.since else None,
+        "status_reason": status.reason,
+        "superseded_by": verification_url(status.superseded_by) if status.superseded_by else None,
+        **printed_facts(certificate),
+        "verification_url": verification_url(certificate),
+        "signed": {
+            "payload": json.loads(certificate.payload) if certificate.payload else None,
+            "signature": certificate.signature,
+            "key_id": certificate.key_id,
+            "keys_url": keys_url,
+        },
+    }
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{current_app.config['REGISTRY_BASE_URL']}/v/{certificate.public_code}"
+
+
+def register_sheet(certificates, today: date | None = None):
+    """Certificates as a table for the register export (the status as of ``today``)."""
+    today = today or date.today()
+    headers = [str(h) for h in (
+        _l("Number"), _l("Holder"), _l("Name in Latin letters"), _l("Course"), _l("Standards"),
+        _l("Hours"), _l("Training from"), _l("Training to"), _l("Issued on"), _l("Valid until"),
+        _l("Status"), _l("Public reason"), _l("Verification address"))]
+    rows = [[
+        c.printed_number, c.holder_name, c.holder_latin_name, c.course_title, c.standards,
+        c.hours, c.start_date, c.end_date, c.issued_on, c.valid_until,
+        str(STATUS_LABELS[c.status_on(today)]),
+        str(STATUS_REASONS[c.status_reason]) if c.status_reason in STATUS_REASONS else None,
+        verification_url(c),
+    ] for c in certificates]
+    return Sheet(str(_l("Certificates")), headers, rows)
+
+
+def public_register_query(term: str = "", today: date | None = None):
+    """Holders of a valid internal-auditor certificate who agreed to be listed, by name.
+
+    Current revisions only (not superseded), status valid and not expired; ``term`` matches
+    the name as written or in Latin letters, or the number.
+    """
+    today = today or date.today()
+    query = (select(Certificate)
+             .join(Person, Person.id == Certificate.person_id)
+             .join(Course, Course.id == Certificate.course_id)
+             .where(Person.public_listing.is_(True),
+                    Course.certificate_kind == "internal_auditor",
+                    Certificate.superseded_by_id.is_(None),
+                    Certificate.status == "valid",
+                    or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)))
+    for word in search_words(term):
+        like = f"%{word}%"
+        query = query.where(or_(Certificate.holder_name.ilike(like),
+                                Certificate.holder_latin_name.ilike(like),
+                                Certificate.number.ilike(like)))
+    return query.order_by(Certificate.holder_name, Certificate.id)
