@@ -4,9 +4,6 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from registry.auth.passwords import MIN_PASSWORD_LENGTH, password_problem
-# ConfirmForm lives in registry.web; auth/views.py still imports it from here until it is
-# switched to registry.web (it is being changed on main at the time of writing).
-from registry.web import ConfirmForm  # noqa: F401
 
 
 class EmailAddress:

@@ -1,9 +1,7 @@
 """Sign in and out, one's own password, and the administrators' user management."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,16 +9,16 @@ from sqlalchemy import or_, select
 
 from registry.auth import services, sessions, throttle
 from registry.auth.forms import (
-    ChangePasswordForm, ConfirmForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm,
+    ChangePasswordForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm,
 )
 from registry.auth.models import User
+from registry.auth.permissions import get_permitted, require
 from registry.auth.services import SignInRefused
-from registry.auth.permissions import require
 from registry.database import utcnow
-from registry.errors import DomainError
-from registry.extensions import db, limiter
+from registry.extensions import limiter
 from registry.i18n import safe_next
 from registry.templating import paginate
+from registry.web import ConfirmForm, confirmed, unit_of_work
 
 bp = Blueprint("auth", __name__)
 users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -42,15 +40,6 @@ def _refused(template: str, error: SignInRefused, **context):
     return response
 
 
-def form_error(form, error: DomainError) -> None:
-    """Show a domain error next to its field, or above the form when it names none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
@@ -58,15 +47,13 @@ def login():
         return redirect(url_for("reports.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        user = None
+        with unit_of_work() as uow:
             user = services.authenticate(form.email.data, form.password.data,
                                          address=_client_address(),
                                          user_agent=request.user_agent.string)
-        except SignInRefused as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return _refused("auth/login.html", error, form=form)
-        db.session.commit()
+        if isinstance(uow.error, SignInRefused):
+            return _refused("auth/login.html", uow.error, form=form)
         if user is not None:
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
@@ -79,8 +66,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())
-        db.session.commit()
+        with unit_of_work():
+            services.sign_out(current_user._get_current_object())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -99,12 +86,10 @@ def account_sessions():
 @bp.route("/account/sessions/end-all", methods=["POST"])
 @login_required
 def sign_out_everywhere():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+    if not confirmed():
         return redirect(url_for("auth.account_sessions"))
-    ended = services.sign_out(current_user._get_current_object(), everywhere=True)
-    db.session.commit()
+    with unit_of_work():
+        ended = services.sign_out(current_user._get_current_object(), everywhere=True)
     logout_user()
     flash(ngettext("You have signed out of %(num)d session.",
                    "You have signed out of %(num)d sessions.", ended), "info")
@@ -117,18 +102,12 @@ def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.change_own_password(user, form.current_password.data, form.password.data,
                                          address=_client_address())
-        except SignInRefused as error:
-            db.session.rollback()
-            form_error(form, error)
-            return _refused("auth/change_password.html", error, form=form)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if isinstance(uow.error, SignInRefused):
+            return _refused("auth/change_password.html", uow.error, form=form)
+        if uow.ok:
             flash(_("Your password has been changed; your other sessions have ended."),
                   "success")
             return redirect(url_for("reports.dashboard"))
@@ -136,15 +115,6 @@ def change_password():
 
 
 # --- user management (admin) ------------------------------------------------------------------
-
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        from flask import abort
-
-        abort(404)
-    return user
-
 
 @users_bp.route("/")
 def index():
@@ -171,15 +141,11 @@ def create():
     require(current_user, "user.manage")
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             user = services.create_user(email=form.email.data, name=form.name.data,
                                         role=form.role.data, password=form.password.data,
                                         locale=form.locale.data, created_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Account for %(email)s created.", email=user.email), "success")
             return redirect(url_for("users.index"))
     return render_template("auth/user_form.html", form=form, user=None)
@@ -187,21 +153,16 @@ def create():
 
 @users_bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
-    require(current_user, "user.manage")
-    user = _get_user(user_id)
+    user = get_permitted(User, user_id, "user.manage")
     form = UserForm(obj=user)
     if request.method == "GET":
         form.locale.data = user.locale or ""
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as uow:
             services.update_user(user, email=form.email.data, name=form.name.data,
                                  role=form.role.data, locale=form.locale.data,
                                  updated_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("Account %(email)s saved.", email=user.email), "success")
             return redirect(url_for("users.index"))
     return render_template("auth/user_form.html", form=form, user=user,
@@ -211,26 +172,15 @@ def edit(user_id: int):
                            live_sessions=len(sessions.live_sessions_of(user)))
 
 
-def _confirmed_action_on(user_id: int) -> tuple[User, bool]:
-    """An admin's button on a user's page: the user, and whether its form was valid (when
-    not, the reason is flashed)."""
-    require(current_user, "user.manage")
-    user = _get_user(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
-        return user, False
-    return user, True
-
-
 @users_bp.route("/<int:user_id>/unlock", methods=["POST"])
 def unlock(user_id: int):
     """Lift the sign-in refusals of an account (e.g. the real user was refused at their
     office's address after someone there mistyped)."""
-    user, confirmed = _confirmed_action_on(user_id)
-    if not confirmed:
+    user = get_permitted(User, user_id, "user.manage")
+    if not confirmed():
         return redirect(url_for("users.edit", user_id=user.id))
-    refused = services.unlock(user, unlocked_by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        refused = services.unlock(user, unlocked_by=current_user)
     flash(ngettext("Sign-in is open again for %(email)s (%(num)d address was refused).",
                    "Sign-in is open again for %(email)s (%(num)d addresses were refused).",
                    refused, email=user.email), "success")
@@ -239,17 +189,12 @@ def unlock(user_id: int):
 
 @users_bp.route("/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
-    require(current_user, "user.manage")
-    user = _get_user(user_id)
+    user = get_permitted(User, user_id, "user.manage")
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as uow:
             services.reset_password(user, form.password.data, changed_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if uow.ok:
             flash(_("New password set for %(email)s.", email=user.email), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     else:
@@ -261,17 +206,13 @@ def reset_password(user_id: int):
 
 @users_bp.route("/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
-    user, confirmed = _confirmed_action_on(user_id)
-    if not confirmed:
+    user = get_permitted(User, user_id, "user.manage")
+    if not confirmed():
         return redirect(url_for("users.edit", user_id=user.id))
     make_active = request.form.get("active") == "1"
-    try:
+    with unit_of_work() as uow:
         services.set_active(user, make_active, changed_by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if uow.ok:
         if make_active:
             flash(_("Account %(email)s is active again.", email=user.email), "success")
         else:
