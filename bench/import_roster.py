@@ -95,7 +95,8 @@ def prepare(on_file: int, rows: int):
     """Regions, organizations, people on file, an official and an open seminar."""
     from registry.catalog.models import Region
     from registry.extensions import db
-    from registry.people.models import Organization, Person
+    from registry.catalog.models import Organization
+    from registry.people.models import Person
     from registry.people.names import clean_name, search_key
     from tests.fixtures import create_seminar, create_user
 

@@ -12,7 +12,8 @@ from registry.catalog.models import Course, Region, Sector
 from registry.certificates.models import IssuerSettings
 from registry.certificates.services import issue_for_seminar
 from registry.extensions import db
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+from registry.people.models import Person
 from registry.people.names import clean_name, search_key
 from registry.seminars.models import Attendance, Registration, Seminar, SeminarDay
 

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from registry.auth.models import User
 from registry.catalog.models import Course, Region, Sector
 from registry.extensions import db
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+from registry.people.models import Person
 from registry.people.names import clean_name, search_key
 from registry.seminars.models import Registration, Seminar, SeminarDay
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from registry.auth.models import User
 from registry.catalog.models import Course, Region, Sector
 from registry.certificates.models import Certificate, CertificateNumberCounter
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+from registry.people.models import Person
 from registry.seminars.models import Attendance, Registration, Seminar
 from tests import fixtures
 

@@ -118,3 +118,33 @@ class Course(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+ORGANIZATION_KINDS = ("ministry", "agency", "enterprise", "local_administration", "other")
+
+
+class Organization(TimestampMixin, db.Model):
+    """Where a participant works: a ministry, agency, enterprise or local administration."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        UniqueConstraint("name", "region_id"),
+        CheckConstraint(
+            "kind IN ('ministry', 'agency', 'enterprise', 'local_administration', 'other')",
+            name="kind",
+        ),
+        Index("ix_organization_sector_id", "sector_id"),
+        Index("ix_organization_region_id", "region_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(250), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), default="enterprise", nullable=False)
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id", ondelete="RESTRICT"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+
+    sector = relationship("Sector")
+    region = relationship("Region")
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,7 +14,7 @@ from registry.audit.services import record, save_with_audit
 from registry.catalog.models import Course, Region, Sector
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
-from registry.people.models import Organization
+from registry.catalog.models import Organization
 from registry.people.names import clean_name
 
 # kind -> (model, the fields that identify a record, the form field that shows a duplicate)

@@ -19,7 +19,7 @@ from registry.catalog import forms
 from registry.catalog.models import Course, Region, Sector
 from registry.catalog.services import delete_reference, label_of, save_reference
 from registry.extensions import db
-from registry.people.models import Organization
+from registry.catalog.models import Organization
 from registry.templating import paginate
 from registry.web import ConfirmForm, unit_of_work
 

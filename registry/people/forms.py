@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from registry.catalog.forms import region_choices
 from registry.extensions import db
-from registry.people.models import Organization
+from registry.catalog.models import Organization
 
 
 def _optional_int(value):

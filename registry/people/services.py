@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.audit.services import record, save_with_audit
@@ -21,7 +21,10 @@ from registry.database import utcnow
 from registry.text import looks_like_email, search_words
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+from registry.certificates.holders import move_certificates
+from registry.people.models import Person
+from registry.seminars.merging import move_registrations
 from registry.people.names import clean_name, search_key
 
 PERSON_FIELDS = ("full_name", "latin_name", "national_id", "email", "phone", "position",
@@ -256,9 +259,6 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
     registration of ``source`` in a seminar ``target`` is also in is dropped, unless a
     certificate refers to it.
     """
-    from registry.certificates.models import Certificate
-    from registry.seminars.models import Registration
-
     if source.id == target.id:
         raise DomainError(_l("Choose two different people."), field="target_id")
     if source.merged_into_id is not None or target.merged_into_id is not None:
@@ -268,48 +268,11 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
         raise Conflict(_l("The two records have different national identifiers: they are two "
                           "different people."), field="target_id")
 
-    target_regs = {reg.seminar_id: reg for reg in db.session.scalars(
-        select(Registration).where(Registration.person_id == target.id))}
-    source_regs = list(db.session.scalars(
-        select(Registration).where(Registration.person_id == source.id)))
-    certified = set(db.session.scalars(
-        select(Certificate.registration_id).where(Certificate.person_id.in_((source.id,
-                                                                             target.id)))))
-    moved, dropped = [], []
-    for reg in source_regs:
-        other = target_regs.get(reg.seminar_id)
-        if other is None:
-            moved.append(reg)
-            continue
-        # Both are in this seminar: keep the live one, drop a cancelled one nobody refers to.
-        if reg.status == "cancelled" and reg.id not in certified:
-            dropped.append(reg)
-        elif other.status == "cancelled" and other.id not in certified:
-            dropped.append(other)
-            moved.append(reg)
-        else:
-            raise Conflict(_l("Both people are registered to “%(seminar)s”. Cancel one of the "
-                              "two registrations first.", seminar=reg.seminar.title),
-                           field="target_id")
-
-    details = {
-        "source_id": source.id, "source_name": source.full_name, "target_id": target.id,
-        "registrations_moved": [reg.id for reg in moved],
-        "registrations_dropped": [reg.id for reg in dropped],
-    }
-    for reg in dropped:
-        db.session.delete(reg)
-    db.session.flush()
-    for reg in moved:
-        reg.person_id = target.id
-    db.session.flush()
-    certificates = list(db.session.scalars(
-        select(Certificate.id).where(Certificate.person_id == source.id)))
-    if certificates:
-        db.session.execute(update(Certificate).where(Certificate.person_id == source.id)
-                           .values(person_id=target.id), execution_options={
-                               "synchronize_session": False})
-    details["certificates_moved"] = certificates
+    # Each feature moves its own rows (and may refuse, which rolls the merge back whole).
+    details = {"source_id": source.id, "source_name": source.full_name,
+               "target_id": target.id}
+    details.update(move_registrations(source, target))
+    details["certificates_moved"] = move_certificates(source, target)
 
     filled = []
     national_id = source.national_id
@@ -329,9 +292,6 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
            summary=f"{source.full_name} (#{source.id}) → {target.full_name} (#{target.id})",
            details=details)
     db.session.flush()
-    # Relationship collections loaded before the move are stale now.
-    for reg in moved:
-        db.session.expire(reg)
     return target
 
 

@@ -47,7 +47,8 @@ from registry.catalog.models import Course, Region, Sector
 from registry.catalog.services import region_and_below
 from registry.certificates.models import Certificate
 from registry.extensions import db
-from registry.people.models import ORGANIZATION_KINDS, Organization, Person
+from registry.catalog.models import ORGANIZATION_KINDS, Organization
+from registry.people.models import Person
 from registry.seminars.models import Attendance, Registration, Seminar, seminar_trainer
 
 HELD_STATUSES = ("in_progress", "completed")

@@ -28,7 +28,8 @@ from registry.catalog.models import Region, Sector
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.people import services as people_services
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+from registry.people.models import Person
 from registry.people.names import clean_name, search_key
 from registry.seminars.models import Registration, Seminar
 from registry.spreadsheets import SpreadsheetError, Table, read_table

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from registry.audit.models import AuditEvent
 from registry.catalog.models import Course, Region, Sector
-from registry.people.models import Organization
+from registry.catalog.models import Organization
 from tests import fixtures
 
 COURSE_FORM = {

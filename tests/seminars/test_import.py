@@ -10,7 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from registry.people.models import Organization, Person
+from registry.catalog.models import Organization
+
+from registry.people.models import Person
 from registry.seminars.models import Registration
 from registry.seminars.roster_import import ImportRejected, apply_import, plan_import
 from tests import fixtures
