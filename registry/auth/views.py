@@ -18,7 +18,7 @@ from registry.database import utcnow
 from registry.extensions import limiter
 from registry.i18n import safe_next
 from registry.templating import paginate
-from registry.web import ConfirmForm, confirmed, unit_of_work
+from registry.web import confirmed, unit_of_work
 
 bp = Blueprint("auth", __name__)
 users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -79,8 +79,7 @@ def account_sessions():
     """Where the user is signed in, and the way to end all of it."""
     return render_template("auth/sessions.html",
                            sessions=sessions.live_sessions_of(current_user),
-                           current_id=sessions.current_session_id(),
-                           confirm_form=ConfirmForm())
+                           current_id=sessions.current_session_id())
 
 
 @bp.route("/account/sessions/end-all", methods=["POST"])
@@ -132,8 +131,7 @@ def index():
                "last_login": User.last_login_at}
     column = columns.get(sort.lstrip("-"), User.name)
     query = query.order_by(column.desc() if sort.startswith("-") else column.asc(), User.id)
-    return render_template("auth/users.html", page=paginate(query), term=term, role=role,
-                           confirm_form=ConfirmForm())
+    return render_template("auth/users.html", page=paginate(query), term=term, role=role)
 
 
 @users_bp.route("/new", methods=["GET", "POST"])
@@ -167,7 +165,6 @@ def edit(user_id: int):
             return redirect(url_for("users.index"))
     return render_template("auth/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(prefix="reset"),
-                           confirm_form=ConfirmForm(),
                            refusals=throttle.refusals_for(user.email),
                            live_sessions=len(sessions.live_sessions_of(user)))
 
