@@ -97,3 +97,23 @@ def test_sessions_migration_keeps_the_users_and_what_points_at_them(scratch_app)
             assert connection.execute(text('SELECT email FROM "user"')).scalars().all() == \
                 ["kept@registry.test"]
             assert connection.execute(text("SELECT actor_id FROM audit_event")).scalar() == 7
+
+
+def test_events_written_before_the_chain_existed_join_it_intact(scratch_app):
+    """0005 chains the events already there with a frozen copy of the digest; the app's own
+    verification must find that chain intact (timestamps read back as the app reads them)."""
+    from flask_migrate import upgrade as up
+
+    from registry.audit.services import verify_chain
+
+    with scratch_app.app_context():
+        up(revision="0004")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO audit_event (id, at, actor_id, action, record_type, record_id, "
+                "summary, details) VALUES (1, '2026-11-20 08:30:00', NULL, 'seminar.create', "
+                "'seminar', 3, 'before the chain', '{\"title\": \"Ўқув\"}')"))
+        up()
+        checked, broken = verify_chain()
+        db.session.remove()
+    assert checked == 1 and broken is None

@@ -8,7 +8,6 @@ Create Date: 2026-11-24 15:40:24.567805
 from alembic import op
 import sqlalchemy as sa
 
-import registry.database
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +25,7 @@ def upgrade():
     sa.Column('logo', sa.LargeBinary(), nullable=True),
     sa.Column('logo_type', sa.String(length=20), nullable=True),
     sa.Column('signatories', sa.JSON(), nullable=False),
-    sa.Column('updated_at', registry.database.UTCTimestamp(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("logo_type IS NULL OR logo_type IN ('image/png', 'image/jpeg')", name=op.f('ck_issuer_settings_logo_type')),
     sa.CheckConstraint('id = 1', name=op.f('ck_issuer_settings_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issuer_settings'))

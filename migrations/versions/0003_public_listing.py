@@ -8,7 +8,6 @@ Create Date: 2026-11-25 20:10:00
 from alembic import op
 import sqlalchemy as sa
 
-import registry.database
 
 
 revision = '0003'
@@ -22,7 +21,7 @@ def upgrade():
         batch_op.add_column(sa.Column('public_listing', sa.Boolean(), server_default='0',
                                       nullable=False))
         batch_op.add_column(sa.Column('public_listing_since',
-                                      registry.database.UTCTimestamp(timezone=True),
+                                      sa.DateTime(timezone=True),
                                       nullable=True))
         # The public register lists only people who agreed: a partial-friendly index.
         batch_op.create_index('ix_person_public_listing', ['public_listing'], unique=False)

@@ -11,7 +11,6 @@ import json
 from alembic import op
 import sqlalchemy as sa
 
-import registry.database
 
 
 revision = '0005'
@@ -68,10 +67,10 @@ def upgrade():
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0',
                                       nullable=False))
         batch_op.add_column(sa.Column('failed_logins_since',
-                                      registry.database.UTCTimestamp(timezone=True),
+                                      sa.DateTime(timezone=True),
                                       nullable=True))
         batch_op.add_column(sa.Column('locked_until',
-                                      registry.database.UTCTimestamp(timezone=True),
+                                      sa.DateTime(timezone=True),
                                       nullable=True))
     op.create_table('audit_chain_head',
                     sa.Column('id', sa.Integer(), nullable=False),
@@ -89,11 +88,26 @@ def upgrade():
     _run(op.get_bind(), POSTGRESQL_INSTALL, SQLITE_INSTALL)
 
 
+class _UTCTimestamp(sa.types.TypeDecorator):
+    """Frozen copy of the app's UTCTimestamp as of this migration: SQLite hands back naive
+    values, and the digest must see the same aware UTC time the app sees."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        from datetime import timezone
+
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 def _chain_existing_events():
     """Events written before the chain existed join it in the order they were written."""
     connection = op.get_bind()
     events = sa.table('audit_event', sa.column('id', sa.Integer),
-                      sa.column('at', registry.database.UTCTimestamp()),
+                      sa.column('at', _UTCTimestamp()),
                       sa.column('actor_id', sa.Integer), sa.column('action', sa.String),
                       sa.column('record_type', sa.String), sa.column('record_id', sa.Integer),
                       sa.column('summary', sa.String), sa.column('details', sa.JSON),

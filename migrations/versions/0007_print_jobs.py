@@ -8,7 +8,6 @@ Create Date: 2026-11-25 21:30:00
 from alembic import op
 import sqlalchemy as sa
 
-import registry.database
 
 
 revision = '0007'
@@ -28,9 +27,9 @@ def upgrade():
         sa.Column('done', sa.Integer(), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),
         sa.Column('error', sa.Text(), nullable=True),
-        sa.Column('created_at', registry.database.UTCTimestamp(timezone=True), nullable=False),
-        sa.Column('started_at', registry.database.UTCTimestamp(timezone=True), nullable=True),
-        sa.Column('finished_at', registry.database.UTCTimestamp(timezone=True), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')",
                            name=op.f('ck_print_job_status')),
         sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'],
