@@ -257,6 +257,18 @@ class Registration(TimestampMixin, db.Model):
             return "pending"
         return self.assess()[0]
 
+    def roster_outcome(self) -> tuple[str, str | None, bool]:
+        """What a roster shows: ``(outcome, reason, provisional)``. Final - ``derive_outcome``
+        - once the seminar is completed; before that the course rules applied to what is
+        recorded so far, and a passed/failed is marked provisional (it may still change)."""
+        if self.seminar.status == "completed":
+            result = self.derive_outcome()
+            if result == "failed":
+                return result, self.fail_reason(), False
+            return result, (None if self.left_pending else self.assess()[1]), False
+        result, reason = self.assess()
+        return result, reason, result != "pending"
+
     def fail_reason(self) -> str | None:
         """Why the (derived) outcome is ``failed``: ``attendance`` or ``score``; else ``None``."""
         return self.assess()[1] if self.derive_outcome() == "failed" else None

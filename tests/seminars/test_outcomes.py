@@ -43,9 +43,12 @@ def test_internal_auditor_outcomes(trainer, present_days, score, outcome, reason
                                                 exam_score=score)
     assert registration.assess() == (outcome, reason)
     assert registration.derive_outcome() == "pending"  # not final before completion
+    # The roster shows it meanwhile, marked provisional when it says passed or failed.
+    assert registration.roster_outcome() == (outcome, reason, outcome != "pending")
     _complete(seminar)
     assert registration.derive_outcome() == outcome
     assert registration.fail_reason() == (reason if outcome == "failed" else None)
+    assert registration.roster_outcome() == (outcome, reason, False)
 
 
 @pytest.mark.parametrize("present_days, outcome", [(5, "passed"), (4, "passed"), (3, "failed"),
