@@ -22,6 +22,8 @@ MIN_DISTINCT_CHARACTERS = 5
 
 @cache
 def common_passwords() -> frozenset[str]:
+    # Imported when first needed: the module holds several 30,000-word lists (~10 MB) that
+    # only setting a password needs, not every worker that serves pages.
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return frozenset(FREQUENCY_LISTS["passwords"])
