@@ -39,6 +39,15 @@ REISSUABLE_FIELDS = ("holder_name", "holder_latin_name", "course_title", "standa
                      "start_date", "end_date", "valid_until")
 
 
+def _lock_and_reread(certificate: Certificate) -> None:
+    """Status changes and re-issues of a seminar's certificates take turns on the seminar's
+    row, then read the certificate again: what another official committed meanwhile (a
+    revocation, a new revision) is what the guards below see - never a stale copy that a
+    re-issue would carry into a VALID new revision (M5)."""
+    lock_seminar(certificate.seminar)
+    db.session.refresh(certificate)
+
+
 def _check_current(certificate: Certificate) -> None:
     if certificate.superseded_by_id is not None:
         raise InvalidState(_l("This revision has been superseded; act on the newest revision."))
@@ -48,6 +57,7 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
     """Correct printed details: a new revision with the same number (``.../2``), a new public
     code and signature; the old revision is superseded (its QR then says so), never deleted."""
     check_certifier(actor, certificate.seminar)
+    _lock_and_reread(certificate)
     _check_current(certificate)
     if certificate.status == "revoked":
         raise InvalidState(_l("A revoked certificate cannot be re-issued."))
@@ -71,7 +81,6 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
                for field in REISSUABLE_FIELDS if getattr(certificate, field) != values[field]}
     if not changed:
         raise DomainError(_l("Nothing was changed: a re-issue corrects at least one detail."))
-    lock_seminar(certificate.seminar)
     revision = Certificate(
         registration_id=certificate.registration_id, person_id=certificate.person_id,
         course_id=certificate.course_id, seminar_id=certificate.seminar_id,
@@ -102,6 +111,7 @@ def change_status(certificate: Certificate, action: str, *, actor, reason: str |
     if action not in STATUS_ACTIONS:
         raise NotFound(_l("Unknown action."))
     check_certifier(actor, certificate.seminar)
+    _lock_and_reread(certificate)
     _check_current(certificate)
     from_statuses, new_status = STATUS_ACTIONS[action]
     if certificate.status not in from_statuses:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from registry.auth.models import User
 from registry.certificates import services
 from registry.certificates.models import Certificate
+from registry.errors import DomainError
 from registry.extensions import db
 from registry.seminars.models import Registration, Seminar
 from tests import fixtures
@@ -96,3 +97,76 @@ def test_numbers_stay_gapless_and_unique_when_seminars_issue_at_once(app):
     assert all(number.startswith(f"GL-{year}-") for number in numbers)
     counter = db.session.execute(select(func.max(Certificate.serial))).scalar_one()
     assert counter == total
+
+
+# --- status changes racing re-issues (M5) ----------------------------------------------------
+
+RACES = 20
+
+
+class ChangeStatus:
+    def __init__(self, official_id, action):
+        self.official_id, self.action = official_id, action
+
+    def prepare(self, certificate_id):
+        return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
+
+    def run(self, prepared):
+        certificate, official = prepared
+        services.change_status(certificate, self.action, actor=official,
+                               reason="issued_in_error")
+        return self.action
+
+
+class Reissue:
+    def __init__(self, official_id):
+        self.official_id = official_id
+
+    def prepare(self, certificate_id):
+        return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
+
+    def run(self, prepared):
+        certificate, official = prepared
+        services.reissue_certificate(certificate, {"holder_name": "Ғайратжон Ўроқов Ҳамидович"},
+                                     actor=official, reason="patronymic missing")
+        return "reissue"
+
+
+def _current_revision(number):
+    db.session.rollback()
+    return db.session.scalar(select(Certificate).where(Certificate.number == number,
+                                                       Certificate.superseded_by_id.is_(None)))
+
+
+def test_a_revocation_racing_a_reissue_is_never_lost(app):
+    """The current revision carries the revocation, or the loser is refused with a reason."""
+    official, other = fixtures.create_user("official"), fixtures.create_user("official")
+    for repeat in range(RACES):
+        certificate = fixtures.create_certificate(f"Ўроқов Ғайратжон {repeat}", issued_by=official)
+        results = run_together(app, [(ChangeStatus(official.id, "revoke"), certificate.id),
+                                     (Reissue(other.id), certificate.id)])
+        refused = [r for r in results if isinstance(r, Exception)]
+        # exactly one goes through: they take turns, and the second sees what the first did
+        assert len(refused) == 1 and isinstance(refused[0], DomainError), results
+        current = _current_revision(certificate.number)
+        if results[0] == "revoke":
+            assert "revoked certificate cannot be re-issued" in str(results[1].message)
+            assert current.revision == 1 and current.status == "revoked"
+        else:
+            # the re-issue came first: the revocation is refused and says what to do
+            assert "act on the newest revision" in str(results[0].message)
+            assert current.revision == 2 and current.status == "valid"
+
+
+def test_reinstate_racing_revoke_ends_in_a_state_both_answers_agree_with(app):
+    official = fixtures.create_user("official")
+    for repeat in range(RACES):
+        certificate = fixtures.create_certificate(f"Nguyễn Thị Thắm {repeat}", issued_by=official)
+        services.change_status(certificate, "suspend", actor=official, reason="issued_in_error")
+        db.session.commit()
+        results = run_together(app, [(ChangeStatus(official.id, "revoke"), certificate.id),
+                                     (ChangeStatus(official.id, "reinstate"), certificate.id)])
+        current = _current_revision(certificate.number)
+        assert "revoke" in results and current.status == "revoked", results
+        # Reinstating after the revocation is refused; before it, it is undone by it.
+        assert results[1] == "reinstate" or isinstance(results[1], DomainError)
