@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from registry.audit.services import record, save_with_audit
 from registry.auth import sessions, throttle
@@ -79,9 +79,11 @@ def set_active(user: User, active: bool, *, changed_by: User) -> User:
 
 
 def _active_admin_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
-    )
+    """Active administrators, their rows locked until the transaction ends: two admins
+    deactivating each other at once take turns, and the second sees one left (L12)."""
+    return len(db.session.scalars(
+        select(User.id).where(User.role == "admin", User.active.is_(True))
+        .with_for_update()).all())
 
 
 def reset_password(user: User, new_password: str, *, changed_by: User) -> User:

@@ -1,11 +1,14 @@
 """Administrators manage staff accounts in the UI; the CLI creates them too."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.audit.models import AuditEvent
+from registry.auth import services
 from registry.auth.models import User
+from registry.errors import DomainError
 from tests import fixtures
+from tests.concurrency import run_together
 
 
 def events(db, action):
@@ -148,3 +151,35 @@ def test_cli_create_user(app, db):
     again = runner.invoke(args=["create-user", "--email", "first@registry.test", "--role",
                                 "admin", "--password", "first admin password"])
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+class Deactivate:
+    def __init__(self, actor_id):
+        self.actor_id = actor_id
+
+    def prepare(self, user_id):
+        from registry.extensions import db
+
+        return db.session.get(User, user_id), db.session.get(User, self.actor_id)
+
+    def run(self, prepared):
+        user, actor = prepared
+        return services.set_active(user, False, changed_by=actor).email
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_one_active(app, db):
+    """L12: they take turns on the admins' rows; the second is refused, never zero admins."""
+    for repeat in range(20):
+        first = fixtures.create_user("admin", email=f"first{repeat}@registry.test")
+        second = fixtures.create_user("admin", email=f"second{repeat}@registry.test")
+        results = run_together(app, [(Deactivate(first.id), second.id),
+                                     (Deactivate(second.id), first.id)])
+        refused = [r for r in results if isinstance(r, DomainError)]
+        assert len(refused) == 1, results
+        assert "last active administrator" in str(refused[0].message)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.active.is_(True))) == 1
+        for user in (first, second):  # the next round starts with no active admin but its own
+            db.session.get(User, user.id).active = False
+        db.session.commit()
