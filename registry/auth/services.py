@@ -9,16 +9,10 @@ from sqlalchemy import select
 from registry.audit.services import record, save_with_audit
 from registry.auth import sessions, throttle
 from registry.auth.models import ROLES, User
-from registry.auth.passwords import MIN_PASSWORD_LENGTH, check_password_strength
+from registry.auth.passwords import check_password_strength
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
-
-__all__ = ["MIN_PASSWORD_LENGTH"]
-
-
-def _check_password_strength(password: str) -> None:
-    check_password_strength(password, field="password")
 
 
 def _email_taken(email: str, *, except_id: int | None = None) -> bool:
@@ -34,7 +28,7 @@ def create_user(*, email: str, name: str, role: str, password: str, locale: str 
     email = email.strip().lower()
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
-    _check_password_strength(password)
+    check_password_strength(password)
     if _email_taken(email):
         raise Conflict(_l("A user with this email already exists."), field="email")
     user = User(email=email, name=name.strip(), role=role, locale=locale or None)
@@ -89,7 +83,7 @@ def _active_admin_count() -> int:
 def reset_password(user: User, new_password: str, *, changed_by: User) -> User:
     """Set a new password: ends the user's sessions (but the admin's own, resetting their
     own password)."""
-    _check_password_strength(new_password)
+    check_password_strength(new_password)
     user.set_password(new_password)
     save_with_audit(changed_by, "user.password_reset", user, summary=user.email)
     keep = sessions.current_session_id() if user.id == changed_by.id else None
@@ -114,7 +108,7 @@ def change_own_password(user: User, current_password: str, new_password: str, *,
         raise SignInRefused(attempt.refused_until, field="current_password")
     if not user.check_password(current_password):
         raise DomainError(_l("The current password is not correct."), field="current_password")
-    _check_password_strength(new_password)
+    check_password_strength(new_password)
     throttle.clear(throttle.PASSWORD_CHANGE, user.email, address)
     user.set_password(new_password)
     save_with_audit(user, "user.password_change", user, summary=user.email)

@@ -56,7 +56,7 @@ def count_attempt(kind: str, account: str, address: str, *,
     """
     table = SignInThrottle.__table__
     now = utcnow()
-    key = {"kind": kind, "account": normalise_account(account), "address": address[:64]}
+    key = _key(kind, account, address)
     ts = UTCTimestamp()
     now_value = _timestamp(now, ts)
     stale = and_(table.c.window_started_at <= _timestamp(now - WINDOW, ts),
@@ -100,6 +100,11 @@ def _timestamp(value: datetime, type_: UTCTimestamp):
     return literal(value, type_)
 
 
+def _key(kind: str, account: str, address: str) -> dict:
+    """The row of (kind, account, address), as the columns store it."""
+    return {"kind": kind, "account": normalise_account(account), "address": address[:64]}
+
+
 def _matches(key: dict):
     table = SignInThrottle.__table__
     return [table.c[name] == value for name, value in key.items()]
@@ -107,7 +112,7 @@ def _matches(key: dict):
 
 def clear(kind: str, account: str, address: str) -> None:
     """Forget the attempts of (kind, account, address): the right password was given."""
-    key = {"kind": kind, "account": normalise_account(account), "address": address[:64]}
+    key = _key(kind, account, address)
     db.session.execute(delete(SignInThrottle).where(*_matches(key)))
 
 

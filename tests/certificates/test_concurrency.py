@@ -104,12 +104,20 @@ def test_numbers_stay_gapless_and_unique_when_seminars_issue_at_once(app):
 RACES = 20
 
 
-class ChangeStatus:
-    def __init__(self, official_id, action):
-        self.official_id, self.action = official_id, action
+class OnCertificate:
+    """A job acting as one official on one certificate (loaded in the worker's own session)."""
+
+    def __init__(self, official_id):
+        self.official_id = official_id
 
     def prepare(self, certificate_id):
         return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
+
+
+class ChangeStatus(OnCertificate):
+    def __init__(self, official_id, action):
+        super().__init__(official_id)
+        self.action = action
 
     def run(self, prepared):
         certificate, official = prepared
@@ -118,13 +126,7 @@ class ChangeStatus:
         return self.action
 
 
-class Reissue:
-    def __init__(self, official_id):
-        self.official_id = official_id
-
-    def prepare(self, certificate_id):
-        return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
-
+class Reissue(OnCertificate):
     def run(self, prepared):
         certificate, official = prepared
         services.reissue_certificate(certificate, {"holder_name": "Ғайратжон Ўроқов Ҳамидович"},
