@@ -99,6 +99,8 @@ def _seminar(course, title, start, *, region, venue, language, capacity, status,
                       venue=venue, region=region, language=language, capacity=capacity,
                       status=status, created_by_id=creator.id)
     seminar.trainers.append(trainer)
+    if status in ("in_progress", "completed"):
+        seminar.record_teaching()
     seminar.days = [SeminarDay(day=day) for day in days]
     db.session.add(seminar)
     return seminar

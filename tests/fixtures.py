@@ -88,6 +88,8 @@ def create_seminar(*, course: Course | None = None, trainers: list[User] | tuple
                       waitlist_enabled=waitlist,
                       cancel_reason="test" if status == "cancelled" else None)
     seminar.trainers.extend(trainers)
+    if status in ("in_progress", "completed"):
+        seminar.record_teaching()  # as starting it through the service does
     seminar.days = [SeminarDay(day=day) for day in days]
     return _save(seminar)
 

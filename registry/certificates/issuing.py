@@ -43,7 +43,7 @@ def certifier_refusal(actor, seminar: Seminar):
     participants - a message - or ``None`` when they may."""
     if getattr(actor, "role", None) not in CERTIFYING_ROLES:
         return _l("Only officials and administrators issue certificates.")
-    if seminar.is_trainer(actor):
+    if seminar.was_taught_by(actor):
         return _l("You taught this seminar, so you cannot certify its "
                   "participants: another official must issue the certificates.")
     return None

@@ -21,6 +21,7 @@ class Person(TimestampMixin, db.Model):
         Index("ix_person_organization_id", "organization_id"),
         Index("ix_person_region_id", "region_id"),
         Index("ix_person_public_listing", "public_listing"),
+        Index("ix_person_added_by_id", "added_by_id"),
         CheckConstraint("full_name <> ''", name="full_name_not_empty"),
     )
 
@@ -45,6 +46,9 @@ class Person(TimestampMixin, db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="RESTRICT")
     )
+    # Who entered this record (by hand or by importing a list): a trainer may see the people
+    # they added until those are registered somewhere. Unknown for records from before 0009.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     organization = relationship("Organization")
     region = relationship("Region")

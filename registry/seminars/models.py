@@ -63,6 +63,17 @@ seminar_trainer = Table(
     Index("ix_seminar_trainer_user_id", "user_id"),
 )
 
+# Who taught the seminar: everyone who was one of its trainers once it was in progress. A fact,
+# kept apart from the trainer list (which may change later) and never shortened, so that a
+# trainer later made an official can never certify a seminar they taught.
+seminar_taught_by = Table(
+    "seminar_taught_by",
+    db.Model.metadata,
+    Column("seminar_id", ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_seminar_taught_by_user_id", "user_id"),
+)
+
 
 class Seminar(TimestampMixin, db.Model):
     """One run of a course. ``seats_taken`` is the number of registered (not waiting)
@@ -103,6 +114,7 @@ class Seminar(TimestampMixin, db.Model):
     course = relationship("Course")
     region = relationship("Region")
     trainers = relationship("User", secondary=seminar_trainer, order_by="User.name")
+    taught_by = relationship("User", secondary=seminar_taught_by, order_by="User.name")
     days: Mapped[list[SeminarDay]] = relationship(
         back_populates="seminar", order_by="SeminarDay.day", cascade="all, delete-orphan"
     )
@@ -112,6 +124,16 @@ class Seminar(TimestampMixin, db.Model):
 
     def is_trainer(self, user) -> bool:
         return any(trainer.id == getattr(user, "id", None) for trainer in self.trainers)
+
+    def was_taught_by(self, user) -> bool:
+        """Whether ``user`` is or was one of this seminar's trainers while it ran."""
+        user_id = getattr(user, "id", None)
+        return self.is_trainer(user) or any(t.id == user_id for t in self.taught_by)
+
+    def record_teaching(self) -> None:
+        """Add the current trainers to who taught the seminar (once it is in progress)."""
+        known = {t.id for t in self.taught_by}
+        self.taught_by.extend(t for t in self.trainers if t.id not in known)
 
     @property
     def accepts_registrations(self) -> bool:

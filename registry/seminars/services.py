@@ -214,6 +214,10 @@ def update_seminar(seminar: Seminar, *, actor, title: str | None = None,
         # caller rolls back on the DomainError.
         raise DomainError(_l("The capacity cannot be lower than the participants registered."),
                           field="capacity") from None
+    if seminar.status == "in_progress":
+        # A trainer who joins a running seminar teaches it too; one who leaves still taught it.
+        seminar.record_teaching()
+        db.session.flush()
     promoted = _fill_free_seats(seminar, actor=actor)
     if promoted:
         record(actor, "seminar.waitlist_promoted", seminar, summary=seminar.title,
@@ -236,6 +240,10 @@ def change_status(seminar: Seminar, new_status: str, *, actor) -> Seminar:
     seminar.status = new_status
     save_with_audit(actor, f"seminar.{new_status}", seminar, summary=seminar.title,
                     extra={"from": old})
+    if new_status == "in_progress":
+        # After the audit: loading who taught it would flush the change before it is recorded.
+        seminar.record_teaching()
+        db.session.flush()
     return seminar
 
 
