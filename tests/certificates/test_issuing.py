@@ -164,3 +164,41 @@ def signing_payload(certificate):
 def _flip(text: str) -> str:
     index = len(text) // 2
     return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+
+
+def test_a_trainer_made_official_never_certifies_a_seminar_they_taught(client, login_as,
+                                                                       count_rows):
+    """L13: who taught a seminar is frozen when it starts; a later role change and a trainer
+    list without them do not make them its certifier."""
+    from registry.auth.services import update_user
+    from registry.seminars import services as seminars
+
+    admin = fixtures.create_user("admin")
+    teacher, colleague = fixtures.create_user("trainer"), fixtures.create_user("trainer")
+    seminar = fixtures.create_seminar(trainers=[teacher], status="open",
+                                      start=date.today())
+    seminars.change_status(seminar, "in_progress", actor=teacher)
+    db.session.commit()
+    update_user(teacher, email=teacher.email, name=teacher.name, role="official",
+                locale=None, updated_by=admin)
+    db.session.commit()
+    # Now an official, the former trainer hands the seminar to a colleague ...
+    seminars.update_seminar(seminar, actor=teacher, title=seminar.title,
+                            start_date=seminar.start_date, venue=seminar.venue,
+                            language=seminar.language, capacity=seminar.capacity,
+                            trainers=[colleague])
+    db.session.commit()
+    fixtures.create_registration(seminar, present_days=3, exam_score=90)
+    seminar.status = "completed"
+    db.session.commit()
+    assert not seminar.is_trainer(teacher)
+    # ... and still may not certify it, on the page or through the service.
+    login_as(teacher)
+    assert client.get(f"/certificates/seminar/{seminar.id}").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.issue_for_seminar(seminar, issued_by=teacher)
+    db.session.rollback()
+    assert count_rows(Certificate) == 0
+    # Another official, who never taught it, may.
+    assert len(services.issue_for_seminar(seminar, issued_by=fixtures.create_user(
+        "official")).issued) == 1
