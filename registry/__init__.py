@@ -101,12 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     from registry.certificates.views import bp as certificates_bp
     from registry.people.views import bp as people_bp
     from registry.reports.views import bp as reports_bp
+    from registry.reviews.views import bp as reviews_bp
     from registry.seminars.views import bp as seminars_bp
 
     from registry.health import bp as health_bp
 
     for blueprint in (auth_bp, users_bp, catalog_bp, audit_bp, reports_bp, seminars_bp,
-                      people_bp, certificates_bp, public_bp, health_bp):
+                      people_bp, certificates_bp, reviews_bp, public_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from registry.certificates.models import (  # noqa: F401
     IssuerSettings,
 )
 from registry.people.models import Person  # noqa: F401
+from registry.reviews.models import ReviewItem  # noqa: F401
 from registry.seminars.models import (  # noqa: F401
     Attendance,
     Registration,

@@ -38,15 +38,22 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     "seminar.register": STAFF,
     "seminar.attendance": STAFF,
     "seminar.results": STAFF,
+    "seminar.correct": OFFICE,  # a completed seminar's record, with a reason
     # certificates
     "certificate.view": OFFICE,
     "certificate.issue": OFFICE,
     "certificate.print": OFFICE,
     "certificate.reissue": OFFICE,
     "certificate.revoke": OFFICE,
+    # the review queue
+    "review.view": OFFICE,
+    "review.decide": OFFICE,
     # reports
     "report.view": OFFICE,
 }
+
+# Actions of the certification side: whoever taught the seminar concerned may not take them.
+_CERTIFYING_ACTIONS = {"seminar.correct", "review.decide"}
 
 # Actions on a seminar that a trainer may take only on a seminar they are assigned to.
 _TRAINER_SEMINAR_ACTIONS = {
@@ -75,7 +82,7 @@ def can(user, action: str, obj=None) -> bool:
     seminar = _seminar_of(obj)
     if user.role == "trainer" and action in _TRAINER_SEMINAR_ACTIONS and seminar is not None:
         return seminar.is_trainer(user)
-    if action.startswith("certificate.") and seminar is not None:
+    if (action.startswith("certificate.") or action in _CERTIFYING_ACTIONS) and seminar is not None:
         # Separation of duties, the domain's rule: whoever taught the seminar does not
         # certify it (nor handle its certificates).
         return certifier_refusal(user, seminar) is None

@@ -28,6 +28,8 @@ from registry.certificates.models import Certificate, PrintJob
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
 from registry.errors import abort_with_reason
 from registry.extensions import db
+from registry.reviews import services as review_services
+from registry.reviews.models import ReviewItem
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
 from registry.web import ConfirmForm, confirmed, file_response, spreadsheet_download, unit_of_work
@@ -117,7 +119,8 @@ def show(certificate_id: int):
     return render_template("certificates/show.html", certificate=certificate,
                            revisions=revisions, today=date.today(),
                            reasons=services.STATUS_REASONS,
-                           url=services.verification_url(certificate), form=ConfirmForm())
+                           url=services.verification_url(certificate), form=ConfirmForm(),
+                           review=review_services.open_item_for(certificate.registration_id))
 
 
 @bp.route("/<int:certificate_id>.pdf")
@@ -242,16 +245,41 @@ def reissue(certificate_id: int):
                 "re-issued."), "error")
         return redirect(url_for("certificates.show", certificate_id=certificate.id))
     form = ReissueForm(obj=certificate)
+    review = _review_item(certificate)
     if form.validate_on_submit():
         with unit_of_work(form) as uow:
-            revision = services.reissue_certificate(certificate, form.changes(),
-                                                    actor=current_user, reason=form.reason.data)
+            if review is not None:
+                # The re-issue is the review item's decision: one transaction closes both.
+                item = review_services.decide(review, "reissue", actor=current_user,
+                                              reason=form.reason.data, changes=form.changes())
+                revision = db.session.get(Certificate, item.action_taken["certificate_id"])
+            else:
+                revision = services.reissue_certificate(certificate, form.changes(),
+                                                        actor=current_user,
+                                                        reason=form.reason.data)
         if uow.ok:
             flash(_("Revision %(revision)s of %(number)s issued; the earlier revision now shows "
                     "as superseded.", revision=revision.revision, number=revision.number),
                   "success")
             return redirect(url_for("certificates.show", certificate_id=revision.id))
-    return render_template("certificates/reissue.html", certificate=certificate, form=form)
+    return render_template("certificates/reissue.html", certificate=certificate, form=form,
+                           review=review)
+
+
+def _review_item(certificate: Certificate):
+    """The open review item a re-issue decides (``?review=<id>``), if the link named one of
+    this certificate's; a stale or foreign one is ignored (404 when it does not exist)."""
+    raw = request.args.get("review", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    item = get_permitted(ReviewItem, int(raw), "review.decide")
+    if item.status != "open" or item.registration_id != certificate.registration_id:
+        flash(_("This review item is already decided or is about another certificate."),
+              "info")
+        return None
+    return item
 
 
 @bp.route("/<int:certificate_id>/<any(suspend, revoke, reinstate):action>",

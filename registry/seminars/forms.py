@@ -146,11 +146,19 @@ def parse_scores(form, registrations) -> tuple[dict, dict]:
     """Read ``score-<id>`` and ``pending-<id>`` for each registration from a posted form.
 
     Returns ``(results, errors)``: ``{id: (score|None, left_pending)}`` and ``{id: message}``
-    for what is not a whole number.
+    for what is not a whole number. A participant the form did not list (no ``listed`` entry,
+    or - for a course with an exam - no score field) is left out of ``results``: the service
+    then refuses the whole form rather than read the gap as "no score".
     """
     results, errors = {}, {}
+    listed = set(form.getlist("listed"))
     for registration in registrations:
-        raw = (form.get(f"score-{registration.id}") or "").strip()
+        score_field = f"score-{registration.id}"
+        if str(registration.id) not in listed:
+            continue
+        if registration.seminar.course.is_internal_auditor and score_field not in form:
+            continue
+        raw = (form.get(score_field) or "").strip()
         left_pending = form.get(f"pending-{registration.id}") == "1"
         score = None
         if raw:
@@ -160,6 +168,44 @@ def parse_scores(form, registrations) -> tuple[dict, dict]:
                 errors[registration.id] = _l("A score is a whole number from 0 to 100.")
         results[registration.id] = (score, left_pending)
     return results, errors
+
+
+class CorrectionForm(FlaskForm):
+    """The office's correction of one participant's record after completion."""
+
+    exam_score = IntegerField(_l("Exam score (0–100)"),
+                              validators=[Optional(), NumberRange(min=0, max=100)])
+    left_pending = BooleanField(_l("Leave the outcome pending"),
+                                description=_l("No certificate until the outcome is decided."))
+    reason = TextAreaField(_l("Reason for the correction"),
+                           validators=[DataRequired(), Length(max=2000)],
+                           description=_l("Kept in the audit log and shown to the official "
+                                          "who reviews an issued certificate."))
+    submit = SubmitField(_l("Correct the record"))
+
+
+DAY_MARKS = {"present": True, "absent": False, "": None}
+
+
+def parse_day_marks(form, days) -> tuple[dict, dict]:
+    """Read ``day-<id>`` (present / absent / not marked) for every seminar day.
+
+    Returns ``({day_id: True|False|None}, {day_id: message})``; a day the form lacks is an
+    error, never read as "absent".
+    """
+    marks, errors = {}, {}
+    for day in days:
+        field = f"day-{day.id}"
+        if field not in form or form.get(field) not in DAY_MARKS:
+            errors[day.id] = _l("Choose present or absent.")
+            continue
+        marks[day.id] = DAY_MARKS[form.get(field)]
+    return marks, errors
+
+
+def shown_ids(form) -> list[int]:
+    """The participants a roster form listed (its ``listed`` fields)."""
+    return [int(value) for value in form.getlist("listed") if value.isdigit()]
 
 
 class ImportForm(FlaskForm):

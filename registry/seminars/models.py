@@ -24,8 +24,11 @@ REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
 OUTCOMES = ("pending", "passed", "failed")
 # A person may be registered (or cancel) while the seminar is planned or running.
 REGISTRABLE_STATUSES = ("draft", "open", "in_progress")
-# Attendance and results are recorded once the seminar has begun.
-RECORDING_STATUSES = ("in_progress", "completed")
+# Attendance and results are recorded while the seminar runs; once it is completed they are
+# evidence, frozen: only the office corrects them (``seminars.corrections``), with a reason.
+RECORDING_STATUSES = ("in_progress",)
+# Where attendance and results are there to be read (the forms show them, read-only after).
+RECORDED_STATUSES = ("in_progress", "completed")
 
 # The words shown for each state, defined once: pages, exports and messages all use these.
 # The context tells translators which "Cancelled" or "Open" this is.
@@ -142,6 +145,15 @@ class Seminar(TimestampMixin, db.Model):
     @property
     def records_results(self) -> bool:
         return self.status in RECORDING_STATUSES
+
+    @property
+    def has_records(self) -> bool:
+        """Whether attendance and results exist to be shown (running or completed)."""
+        return self.status in RECORDED_STATUSES
+
+    @property
+    def records_frozen(self) -> bool:
+        return self.status == "completed"
 
     @property
     def is_editable(self) -> bool:

@@ -435,19 +435,31 @@ def cancel_registration(registration: Registration, *, actor) -> Registration | 
 
 # --- attendance and results --------------------------------------------------------------------
 
-def _check_recording(seminar: Seminar) -> None:
+def _check_recording(seminar: Seminar, shown_ids, registered: list[Registration]) -> None:
+    """The seminar is running (a completed one's records are frozen), and the form the user
+    filled listed exactly today's participants - a form from before someone was registered
+    or cancelled would otherwise read their missing fields as "absent" or "no score"."""
+    if seminar.records_frozen:
+        raise InvalidState(_l("The seminar is completed: its attendance and results are "
+                              "frozen. The office corrects a record, with a reason."))
     if not seminar.records_results:
         raise InvalidState(_l("Attendance and results are recorded once the seminar is in "
                               "progress."))
+    if shown_ids is not None and set(shown_ids) != {reg.id for reg in registered}:
+        raise DomainError(_l("The participant list changed since this page was opened: "
+                             "nothing was saved. Reload the page and enter it again."))
 
 
-def record_attendance(seminar_day: SeminarDay, present_ids, *, actor) -> dict:
+def record_attendance(seminar_day: SeminarDay, present_ids, *, actor, shown_ids=None) -> dict:
     """Mark, for one day, every registered participant present (``present_ids``: registration
-    ids) or absent (everyone else). Returns ``{"present": n, "absent": n}``."""
-    seminar = seminar_day.seminar
-    _check_recording(seminar)
-    present_ids = {int(value) for value in present_ids}
+    ids) or absent (everyone else). ``shown_ids``: the participants the form listed (refused
+    when that is no longer the roster). Returns ``{"present": n, "absent": n}``.
+    Takes the seminar's lock first, so completing the seminar and recording take turns."""
+    seminar = _lock(seminar_day.seminar)
+    db.session.expire(seminar, ["registrations"])  # someone registered meanwhile is seen
     registered = seminar.registered()
+    _check_recording(seminar, shown_ids, registered)
+    present_ids = {int(value) for value in present_ids}
     unknown = present_ids - {reg.id for reg in registered}
     if unknown:
         raise DomainError(_l("Some of the people marked are not registered to this seminar."))
@@ -477,11 +489,16 @@ def record_attendance(seminar_day: SeminarDay, present_ids, *, actor) -> dict:
 
 
 def record_results(seminar: Seminar, results: dict, *, actor) -> int:
-    """Enter exam scores (0-100, or None) and the "left pending" flag per participant:
-    ``results = {registration_id: (score, left_pending)}``. All or nothing: one bad score and
-    nothing is written. Returns how many participants changed."""
-    _check_recording(seminar)
-    by_id = {reg.id: reg for reg in seminar.registered()}
+    """Enter exam scores (0-100, or None) and the "left pending" flag for every participant:
+    ``results = {registration_id: (score, left_pending)}``, one entry per registered
+    participant (a missing one is refused, never read as "no score"). All or nothing: one
+    bad score and nothing is written. Returns how many participants changed. Takes the
+    seminar's lock first, so completing the seminar and recording take turns."""
+    seminar = _lock(seminar)
+    db.session.expire(seminar, ["registrations"])  # someone registered meanwhile is seen
+    registered = seminar.registered()
+    _check_recording(seminar, list(results), registered)
+    by_id = {reg.id: reg for reg in registered}
     needs_exam = seminar.course.is_internal_auditor
     for registration_id, (score, _left_pending) in results.items():
         if registration_id not in by_id:

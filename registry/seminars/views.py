@@ -29,14 +29,17 @@ from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.forms import PersonForm
 from registry.people.models import Person
-from registry.seminars import services, uploads
+from registry.seminars import corrections, services, uploads
 from registry.seminars.forms import (
     CancelSeminarForm,
     CompleteSeminarForm,
     ImportConfirmForm,
     ImportForm,
+    CorrectionForm,
     SeminarForm,
+    parse_day_marks,
     parse_scores,
+    shown_ids,
 )
 from registry.seminars.models import (
     OUTCOME_LABELS, REGISTRATION_STATUS_LABELS, SEMINAR_STATUS_LABELS, SEMINAR_STATUSES,
@@ -318,7 +321,8 @@ def attendance(seminar_id: int, day_id: int):
             present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
         if confirmed(form):
             with unit_of_work() as uow:
-                counts = services.record_attendance(seminar_day, present, actor=current_user)
+                counts = services.record_attendance(seminar_day, present, actor=current_user,
+                                                    shown_ids=shown_ids(request.form))
             if uow.ok:
                 flash(_("Attendance on %(day)s saved: %(present)s present, %(absent)s absent.",
                         day=_format_day(seminar_day.day), **counts), "success")
@@ -366,6 +370,47 @@ def results(seminar_id: int):
     return render_template("seminars/results.html", seminar=seminar, registered=registered,
                            form=form, errors=errors,
                            submitted=request.form if request.method == "POST" else {})
+
+
+@bp.route("/<int:seminar_id>/registrations/<int:registration_id>/correct",
+          methods=["GET", "POST"])
+def correct(seminar_id: int, registration_id: int):
+    """The office corrects one participant's record after completion, with a reason; an
+    issued certificate goes to the review queue."""
+    seminar = _get(seminar_id, "seminar.correct")
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.seminar_id != seminar.id:
+        abort(404)
+    if not seminar.records_frozen:
+        flash(_("While the seminar runs, attendance and results are entered on its pages."),
+              "info")
+        return redirect(url_for("seminars.show", seminar_id=seminar.id))
+    form = CorrectionForm(obj=registration)
+    marks = {mark.seminar_day_id: mark.present for mark in registration.attendance}
+    day_errors: dict = {}
+    if request.method == "POST":
+        # What was chosen is shown again if anything is refused.
+        attendance, day_errors = parse_day_marks(request.form, seminar.days)
+        marks.update({day_id: value for day_id, value in attendance.items()})
+    if form.validate_on_submit():
+        if not day_errors:
+            with unit_of_work(form) as uow:
+                result = corrections.correct_record(
+                    registration, actor=current_user, reason=form.reason.data,
+                    attendance=attendance, exam_score=form.exam_score.data,
+                    left_pending=form.left_pending.data)
+            if uow.ok:
+                flash(_("The record of %(name)s was corrected.",
+                        name=registration.person.full_name), "success")
+                if result.review_item is not None:
+                    flash(_("Their certificate is in the review queue: decide whether to "
+                            "re-issue, revoke or keep it."), "warning")
+                    return redirect(url_for("reviews.show", item_id=result.review_item.id))
+                return redirect(url_for("seminars.show", seminar_id=seminar.id))
+            if uow.error is not None and (uow.error.field or "").startswith("day-"):
+                day_errors[int(uow.error.field.split("-", 1)[1])] = uow.error.message
+    return render_template("seminars/correct.html", seminar=seminar, registration=registration,
+                           form=form, marks=marks, day_errors=day_errors)
 
 
 @bp.route("/<int:seminar_id>/days/<int:day_id>/sign-in.pdf")

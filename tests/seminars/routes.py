@@ -3,7 +3,7 @@
 ``world.seminar`` is in progress and taught by ``world.users["trainer"]``; "other_trainer"
 teaches nothing here, so every seminar page refuses them.
 """
-from tests.permission_world import ALL_STAFF, STAFF_ON_OWN, Route
+from tests.permission_world import ALL_STAFF, OFFICE, STAFF_ON_OWN, Route
 
 
 def _day(w):
@@ -39,6 +39,9 @@ ROUTES = {
                                  allowed=STAFF_ON_OWN),
     "seminars.results": Route(lambda w: f"/seminars/{w.seminar.id}/results",
                               allowed=STAFF_ON_OWN),
+    "seminars.correct": Route(
+        lambda w: f"/seminars/{w.seminar.id}/registrations/{w.registration.id}/correct",
+        allowed=OFFICE),
     "seminars.sign_in_sheet": Route(
         lambda w: f"/seminars/{w.seminar.id}/days/{_day(w)}/sign-in.pdf", allowed=STAFF_ON_OWN),
 }

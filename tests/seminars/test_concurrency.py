@@ -6,6 +6,8 @@ barrier, then registers (or cancels) in a writing transaction and commits.
 """
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, select
 
 from registry.extensions import db
@@ -117,3 +119,75 @@ def test_a_cancellation_racing_a_registration_leaves_no_seat_unused(app):
         # Whichever came first, the newcomer ends up in the freed seat.
         assert seminar.seats_taken == 2
         assert counts == {"registered": 2, "cancelled": 1}
+
+
+# --- M2: completing and recording take turns --------------------------------------------------
+
+class Complete:
+    def __init__(self, trainer_id):
+        self.trainer_id = trainer_id
+
+    def prepare(self, seminar_id):
+        from registry.auth.models import User
+
+        return db.session.get(Seminar, seminar_id), db.session.get(User, self.trainer_id)
+
+    def run(self, prepared):
+        seminar, trainer = prepared
+        services.complete_seminar(seminar, actor=trainer, leave_undecided_pending=True)
+        return "completed"
+
+
+class RecordResults:
+    def __init__(self, trainer_id, score, pause):
+        self.trainer_id, self.score, self.pause = trainer_id, score, pause
+
+    def prepare(self, seminar_id):
+        from registry.auth.models import User
+
+        seminar = db.session.get(Seminar, seminar_id)
+        results = {reg.id: (self.score, False) for reg in seminar.registered()}
+        return seminar_id, results, db.session.get(User, self.trainer_id)
+
+    def run(self, prepared):
+        seminar_id, results, trainer = prepared
+        # As the view does: the request loads the seminar and its roster, reads the form, then
+        # saves. The pause (0-40 ms, varying by round) spreads the save across the other
+        # request's completion, so both orders - and the stale-read window - are exercised.
+        seminar = db.session.get(Seminar, seminar_id)
+        services.load_roster(seminar)
+        time.sleep(self.pause)
+        return services.record_results(seminar, results, actor=trainer)
+
+
+def test_results_never_land_after_the_seminar_is_completed(app):
+    """A trainer saving results while another completes the seminar: either the results are
+    in before completion (and completion judged them) or they are refused as frozen - never
+    a change written after completion, outside the office's correction."""
+    from registry.audit.models import AuditEvent
+
+    trainer = fixtures.create_user("trainer")
+    for repeat in range(REPEATS):
+        seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
+        for n in range(12):
+            fixtures.create_registration(
+                seminar, fixtures.create_person(f"Ўктам Қодиров {repeat}-{n}"),
+                present_days=3, exam_score=50)
+        results = run_together(app, [(Complete(trainer.id), seminar.id),
+                                     (RecordResults(trainer.id, 90, repeat * 0.002),
+                                      seminar.id)])
+        assert results[0] == "completed", results
+        db.session.rollback()
+        events = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.record_type == "seminar",
+                                            AuditEvent.record_id == seminar.id)
+            .order_by(AuditEvent.id)).all()
+        scores = set(db.session.scalars(select(Registration.exam_score).where(
+            Registration.seminar_id == seminar.id)))
+        if isinstance(results[1], Exception):
+            assert "frozen" in str(results[1].message), results
+            assert events == ["seminar.complete"]
+            assert scores == {50}
+        else:
+            assert events == ["seminar.results", "seminar.complete"], events
+            assert scores == {90}

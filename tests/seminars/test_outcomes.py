@@ -164,13 +164,21 @@ def test_results_wait_until_the_seminar_runs(trainer, status):
     assert registration.exam_score is None
 
 
-def test_results_can_be_corrected_after_completion(trainer):
+def test_results_and_attendance_are_frozen_once_completed(trainer):
+    """M2: a completed seminar's record is evidence; the trainer's forms no longer change it
+    (the office corrects it, with a reason - tests/seminars/test_corrections.py)."""
     seminar = _auditor_seminar(trainer, status="completed")
     registration = fixtures.create_registration(seminar, present_days=3, exam_score=60)
     assert registration.derive_outcome() == "failed"
-    services.record_results(seminar, {registration.id: (75, False)}, actor=trainer)
-    db.session.commit()
-    assert registration.derive_outcome() == "passed"
+    with pytest.raises(InvalidState, match="frozen"):
+        services.record_results(seminar, {registration.id: (75, False)}, actor=trainer)
+    db.session.rollback()
+    with pytest.raises(InvalidState, match="frozen"):
+        services.record_attendance(seminar.days[0], [], actor=trainer)
+    db.session.rollback()
+    db.session.expire_all()
+    assert registration.exam_score == 60 and registration.derive_outcome() == "failed"
+    assert registration.attendance_counts() == (3, 0, 0)
 
 
 def test_an_attendance_course_takes_no_score(trainer):

@@ -383,6 +383,11 @@ def test_the_seminar_page_shows_roster_and_figures(client, login_as):
     assert "<span class=\"figure\">1</span> passing so far" in figures
 
 
+def _listed(*registrations) -> dict:
+    """The hidden fields a roster form carries: which participants it showed."""
+    return {"listed": [str(registration.id) for registration in registrations]}
+
+
 def test_attendance_form_marks_a_day_and_mark_all_present(client, login_as):
     trainer = login_as("trainer")
     seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
@@ -392,9 +397,11 @@ def test_attendance_form_marks_a_day_and_mark_all_present(client, login_as):
     assert 'name="all_present"' in page and f'id="present-{anna.id}"' in page
     assert f'<label for="present-{anna.id}">' in page
     response = client.post(f"/seminars/{seminar.id}/days/{day1.id}/attendance",
-                           data={"present": [str(anna.id)]}, follow_redirects=True)
+                           data={"present": [str(anna.id)], **_listed(anna, bolor)},
+                           follow_redirects=True)
     assert "1 present, 1 absent" in _text(response)
-    client.post(f"/seminars/{seminar.id}/days/{day2.id}/attendance", data={"all_present": "1"})
+    client.post(f"/seminars/{seminar.id}/days/{day2.id}/attendance",
+                data={"all_present": "1", **_listed(anna, bolor)})
     db.session.expire_all()
     marks = {(m.registration_id, m.seminar_day_id): m.present
              for m in db.session.scalars(select(Attendance))}
@@ -422,7 +429,8 @@ def test_results_page_saves_scores_and_shows_outcomes(client, login_as):
     anna = fixtures.create_registration(seminar, present_days=3)
     bolor = fixtures.create_registration(seminar, present_days=2)
     response = client.post(f"/seminars/{seminar.id}/results", data={
-        f"score-{anna.id}": "85", f"score-{bolor.id}": "99", f"pending-{bolor.id}": ""},
+        f"score-{anna.id}": "85", f"score-{bolor.id}": "99", f"pending-{bolor.id}": "",
+        **_listed(anna, bolor)},
         follow_redirects=True)
     page = _text(response)
     assert "Results saved (2 changed)." in page
@@ -437,7 +445,7 @@ def test_a_bad_score_saves_nothing_and_is_marked(client, login_as, bad):
     seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
     anna, bolor = fixtures.create_registration(seminar), fixtures.create_registration(seminar)
     response = client.post(f"/seminars/{seminar.id}/results", data={
-        f"score-{anna.id}": "90", f"score-{bolor.id}": bad})
+        f"score-{anna.id}": "90", f"score-{bolor.id}": bad, **_listed(anna, bolor)})
     page = _text(response)
     assert response.status_code == 200
     assert "Nothing was saved" in page
@@ -483,7 +491,7 @@ def test_an_official_completes_an_attendance_course(client, login_as):
     seminar = fixtures.create_seminar(course=course, status="in_progress")
     registration = fixtures.create_registration(seminar)
     client.post(f"/seminars/{seminar.id}/days/{seminar.days[0].id}/attendance",
-                data={"all_present": "1"})
+                data={"all_present": "1", **_listed(registration)})
     client.post(f"/seminars/{seminar.id}/complete", data={})
     db.session.expire_all()
     assert seminar.status == "completed"
