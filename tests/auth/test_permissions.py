@@ -27,6 +27,9 @@ EXPECTED = {
     "seminar.register": (True, True, True),
     "seminar.attendance": (True, True, True),
     "seminar.results": (True, True, True),
+    "seminar.correct": (True, True, False),
+    "review.view": (True, True, False),
+    "review.decide": (True, True, False),
     "certificate.view": (True, True, False),
     "certificate.issue": (True, True, False),
     "certificate.print": (True, True, False),
@@ -87,3 +90,6 @@ def test_who_teaches_a_seminar_does_not_certify_it(staff):
     seminar.trainers.append(staff["official"])
     assert can(staff["official"], "certificate.issue", seminar) is False
     assert can(staff["admin"], "certificate.issue", seminar) is True
+    # Nor correct its records after completion, nor decide its review items.
+    assert can(staff["official"], "seminar.correct", seminar) is False
+    assert can(staff["admin"], "seminar.correct", seminar) is True

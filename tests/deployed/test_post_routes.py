@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from registry.extensions import db
 from tests import fixtures
@@ -471,6 +472,45 @@ def _revoke(scene):
     assert fresh(Certificate, certificate.id).status == "revoked"
     public = scene.visitor().get(f"/v/{certificate.public_code}")
     assert 'id="status-word">REVOKED<' in public.text
+
+
+@scenario("seminars.correct")
+def _correct_record(scene):
+    from registry.reviews.models import ReviewItem
+    from registry.seminars.models import Registration
+
+    official, _user = scene.signed_in("official")
+    certificate = fixtures.create_certificate("Шаҳноза Ғуломова")
+    registration = certificate.registration
+    response = official.submit(
+        f"/seminars/{registration.seminar_id}/registrations/{registration.id}/correct",
+        {"exam_score": "45", "reason": "Exam papers of two groups were swapped (memo 7)."},
+        button="Correct the record")
+    assert "The record of Шаҳноза Ғуломова was corrected." in said(response)
+    assert fresh(Registration, registration.id).exam_score == 45
+    item = db.session.scalars(select(ReviewItem)).one()
+    assert item.certificate_id == certificate.id and item.status == "open"
+    assert "Record corrected after issue" in text_of(response.text)
+
+
+@scenario("reviews.show")
+def _decide_review(scene):
+    from registry.reviews.models import ReviewItem
+    from registry.seminars.corrections import correct_record
+
+    official, _user = scene.signed_in("official")
+    certificate = fixtures.create_certificate("Батбаяр Дорж")
+    registration = certificate.registration
+    item = correct_record(registration, actor=fixtures.create_user("official"),
+                          reason="Re-marked.", exam_score=85,
+                          attendance={day.id: True for day in registration.seminar.days}
+                          ).review_item
+    db.session.commit()
+    response = official.submit(f"/reviews/{item.id}", {
+        "decision": "keep", "reason": "Still above the pass mark."}, button="Decide")
+    assert "Decided: Keep the certificate as it is." in said(response)
+    closed = fresh(ReviewItem, item.id)
+    assert closed.status == "closed" and closed.decision_reason == "Still above the pass mark."
 
 
 @scenario("certificates.settings")
