@@ -68,11 +68,13 @@ def create_course(*, kind: str = "internal_auditor", days: int = 3, pass_mark: i
 
 def create_person(full_name: str | None = None, *, latin_name: str | None = None,
                   organization: Organization | None = None, region: Region | None = None,
-                  national_id: str | None = None, email: str | None = None) -> Person:
+                  national_id: str | None = None, email: str | None = None,
+                  added_by: User | None = None) -> Person:
     full_name = clean_name(full_name or f"Ўктам Қодиров {_next()}")
     return _save(Person(full_name=full_name, latin_name=latin_name,
                         search_name=search_key(full_name), organization=organization,
-                        region=region, national_id=national_id, email=email))
+                        region=region, national_id=national_id, email=email,
+                        added_by_id=added_by.id if added_by else None))
 
 
 def create_seminar(*, course: Course | None = None, trainers: list[User] | tuple = (),

@@ -2,7 +2,8 @@
 
 Every view asks ``can`` (directly or through ``require``); templates use it to show only the
 navigation and buttons a role may use. Object rules: a trainer sees and changes only the
-seminars they are assigned to, and may never issue certificates for a seminar they teach
+seminars they are assigned to and the people on them (see ``registry.people.visibility``),
+and may never issue certificates for a seminar they teach
 (training and certification are kept apart, as ISO/IEC 17024 asks).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import abort
 
 from registry.certificates.issuing import certifier_refusal
+from registry.people.visibility import may_see
 
 STAFF = frozenset({"admin", "official", "trainer"})
 OFFICE = frozenset({"admin", "official"})
@@ -25,9 +27,11 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     "audit.view": ADMIN,
     "settings.manage": ADMIN,
     # people
-    "person.view": STAFF,
+    "person.view": STAFF,  # a trainer: only the people ``people.visibility`` lets them see
     "person.create": STAFF,
-    "person.edit": STAFF,
+    "person.edit": STAFF,  # the same object rule as person.view
+    "person.export": OFFICE,  # the whole register as a spreadsheet
+    "person.public_listing": OFFICE,  # record consent to the public register
     "person.merge": OFFICE,
     "person.view_private": OFFICE,  # national identifier
     # seminars
@@ -61,6 +65,10 @@ _TRAINER_SEMINAR_ACTIONS = {
 }
 
 
+# Actions on a person that a trainer may take only on a person they may see.
+_TRAINER_PERSON_ACTIONS = {"person.view", "person.edit"}
+
+
 def _seminar_of(obj):
     """The seminar an object belongs to (a seminar, a registration, a certificate), if any."""
     if obj is None:
@@ -79,6 +87,9 @@ def can(user, action: str, obj=None) -> bool:
     roles = ROLE_RULES.get(action)
     if roles is None or user.role not in roles:
         return False
+    if (user.role == "trainer" and action in _TRAINER_PERSON_ACTIONS
+            and obj.__class__.__name__ == "Person"):
+        return may_see(user, obj)
     seminar = _seminar_of(obj)
     if user.role == "trainer" and action in _TRAINER_SEMINAR_ACTIONS and seminar is not None:
         return seminar.is_trainer(user)

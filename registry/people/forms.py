@@ -48,7 +48,8 @@ class PersonForm(FlaskForm):
         description=_l("Tick only after checking the similar people listed above."))
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, show_national_id: bool = True, new: bool = True, **kwargs):
+    def __init__(self, *args, show_national_id: bool = True, new: bool = True,
+                 consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization_id.choices = organization_choices()
         self.region_id.choices = region_choices()
@@ -57,6 +58,10 @@ class PersonForm(FlaskForm):
             del self.national_id
         if not new:
             del self.allow_duplicate
+        if not consent:
+            # Consent to the public register is recorded by the office (the service ignores
+            # it from anyone else too).
+            del self.public_listing
 
     def values(self) -> dict:
         keys = ("full_name", "latin_name", "national_id", "position", "organization_id",

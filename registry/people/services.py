@@ -5,6 +5,9 @@ accident. Before a person is created we look for one that is probably the same -
 national identifier (kept private), the same email, or the same name (in matching form) in
 the same organization or district - and offer it instead. A national identifier belongs to
 one person only: a second record with it is refused outright.
+
+A trainer sees only some people (``registry.people.visibility``); a likely duplicate they may
+not see is still offered - it still prevents the duplicate - but without saying who it is.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.audit.services import record, save_with_audit
+from registry.auth.permissions import can
+from registry.people.visibility import restrict_to_visible, visible_among
 from registry.catalog.models import Region
 from registry.database import utcnow
 from registry.text import looks_like_email, search_words
@@ -37,6 +42,10 @@ class Candidate:
 
     person: Person
     reasons: list[str] = field(default_factory=list)  # "national_id" | "email" | "name"
+    # The one entering the person may not know who this is (a trainer, about someone not on
+    # their seminars, or any national-identifier hit): offered as "already on file - ask the
+    # office to register them", without a name.
+    anonymous: bool = False
 
     @property
     def certain(self) -> bool:
@@ -171,16 +180,46 @@ def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _new_person(cleaned: dict) -> Person:
-    person = Person(**cleaned, search_name=search_key(cleaned["full_name"]))
+def _new_person(cleaned: dict, added_by) -> Person:
+    person = Person(**cleaned, search_name=search_key(cleaned["full_name"]),
+                    added_by_id=added_by.id if added_by is not None else None)
     _record_listing_consent(person, cleaned.get("public_listing"))
     return person
 
 
-def new_person(values: dict) -> Person:
+def new_person(values: dict, *, added_by) -> Person:
     """A Person from raw values, cleaned like every other (not added, not checked for
     duplicates): for bulk paths that have checked everything beforehand (the roster import)."""
-    return _new_person(_clean_values(values))
+    return _new_person(_without_consent_unless_office(_clean_values(values), added_by),
+                       added_by)
+
+
+def _without_consent_unless_office(values: dict, actor) -> dict:
+    """Consent to the public register is recorded by the office only: from anyone else the
+    value is ignored, whatever the form sent (the holder's own consent is a later feature)."""
+    if "public_listing" in values and not can(actor, "person.public_listing"):
+        values = {key: value for key, value in values.items() if key != "public_listing"}
+    return values
+
+
+def override_offered(candidates: list[Candidate]) -> bool:
+    """May the one entering the person say "this is a different person" to these candidates?
+    Not against a national-identifier hit (that is the same person), nor when they may not
+    see a candidate (they cannot tell): then the office registers them."""
+    return bool(candidates) and not any(
+        candidate.certain or candidate.anonymous for candidate in candidates)
+
+
+def disclose(candidates: list[Candidate], viewer) -> list[Candidate]:
+    """Mark the candidates ``viewer`` may not know as ``anonymous``: people they may not see,
+    and - for anyone who does not see national identifiers - every national-identifier hit,
+    which would otherwise tell whose identifier it is."""
+    visible = visible_among(viewer, [candidate.person.id for candidate in candidates])
+    sees_identifiers = can(viewer, "person.view_private")
+    for candidate in candidates:
+        candidate.anonymous = (visible is not None and candidate.person.id not in visible) or (
+            "national_id" in candidate.reasons and not sees_identifiers)
+    return candidates
 
 
 def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Person:
@@ -189,20 +228,25 @@ def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Per
     Raises ``DuplicatePerson`` with the likely existing records unless ``allow_duplicates``;
     a record with the same national identifier is refused even then.
     """
-    values = _clean_values(values)
+    values = _without_consent_unless_office(_clean_values(values), actor)
     _check_values(values)
-    candidates = find_duplicates(**{key: values.get(key) for key in (
-        "full_name", "national_id", "email", "organization_id", "region_id")})
+    candidates = disclose(find_duplicates(**{key: values.get(key) for key in (
+        "full_name", "national_id", "email", "organization_id", "region_id")}), actor)
     certain = [candidate for candidate in candidates if candidate.certain]
     if certain:
         raise DuplicatePerson(
             _l("A person with this national identifier is already registered."), certain,
             field="national_id")
+    if any(candidate.anonymous for candidate in candidates):
+        # Whoever cannot see the record cannot tell it is someone else: the office decides.
+        raise DuplicatePerson(
+            _l("This person is probably already on file: ask the office to register them."),
+            candidates)
     if candidates and not allow_duplicates:
         raise DuplicatePerson(
             _l("This person may already be registered. Choose the existing record, or confirm "
                "that this is a different person."), candidates)
-    person = _new_person(values)
+    person = _new_person(values, actor)
     try:
         save_with_audit(actor, "person.create", person, summary=person.full_name)
     except IntegrityError:
@@ -218,7 +262,7 @@ def update_person(person: Person, values: dict, *, actor) -> Person:
     never sees, so never sends, the national identifier)."""
     if person.merged_into_id is not None:
         raise DomainError(_l("This record was merged into another one and cannot be changed."))
-    values = _clean_values(values)
+    values = _without_consent_unless_office(_clean_values(values), actor)
     _check_values(values)
     if _national_id_taken(values.get("national_id"), exclude_id=person.id):
         raise Conflict(_l("Another person has this national identifier."), field="national_id")
@@ -234,10 +278,13 @@ def update_person(person: Person, values: dict, *, actor) -> Person:
     return person
 
 
-def people_query(term: str = ""):
-    """A ``select(Person)`` of current (not merged) people matching every word of ``term`` in
-    their name, Latin name, organization or email - ordered by name."""
-    query = select(Person).outerjoin(Person.organization).where(Person.merged_into_id.is_(None))
+def people_query(term: str = "", *, viewer):
+    """A ``select(Person)`` of the current (not merged) people ``viewer`` may see, matching
+    every word of ``term`` in their name, Latin name, organization or email - ordered by
+    name."""
+    query = restrict_to_visible(
+        select(Person).outerjoin(Person.organization).where(Person.merged_into_id.is_(None)),
+        viewer)
     for word in search_words(term):
         key = search_key(word)
         alternatives = [Person.latin_name.ilike(f"%{word}%"),

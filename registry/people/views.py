@@ -12,11 +12,14 @@ from registry.extensions import db
 from registry.people import services
 from registry.people.forms import MergeForm, PersonForm
 from registry.people.models import Person
+from registry.people.visibility import visible_seminar_ids
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
 from registry.web import spreadsheet_download, unit_of_work
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+# The entry forms (here and on a seminar) ask it whether to offer "a different person".
+bp.add_app_template_global(services.override_offered)
 
 
 def _get(person_id: int) -> Person:
@@ -30,8 +33,8 @@ def _get(person_id: int) -> Person:
 def index():
     require(current_user, "person.view")
     term = request.args.get("q", "").strip()
-    query = services.people_query(term).options(selectinload(Person.organization),
-                                                selectinload(Person.region))
+    query = services.people_query(term, viewer=current_user).options(
+        selectinload(Person.organization), selectinload(Person.region))
     return render_template("people/index.html", page=paginate(query), term=term)
 
 
@@ -39,9 +42,9 @@ def index():
 def export(fmt: str):
     """The people list (with the page's search) as .xlsx or .csv; the national identifier
     only for those who may see it."""
-    require(current_user, "person.view")
+    require(current_user, "person.export")
     term = request.args.get("q", "").strip()
-    people = db.session.scalars(services.people_query(term).options(
+    people = db.session.scalars(services.people_query(term, viewer=current_user).options(
         selectinload(Person.organization), selectinload(Person.region))).all()
     sheet = services.people_sheet(people, private=can(current_user, "person.view_private"))
     return spreadsheet_download(sheet, fmt, "people")
@@ -50,7 +53,7 @@ def export(fmt: str):
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     require(current_user, "person.create")
-    form = PersonForm()
+    form = PersonForm(consent=can(current_user, "person.public_listing"))
     candidates = []
     if request.method == "GET" and request.args.get("full_name"):
         form.full_name.data = request.args["full_name"]
@@ -68,34 +71,39 @@ def create():
 
 @bp.route("/<int:person_id>")
 def show(person_id: int):
-    require(current_user, "person.view")
     person = _get(person_id)
     current = services.resolve(person)
+    require(current_user, "person.view", current)
     if current.id != person.id:
         flash(_("This record was merged into %(name)s.", name=current.full_name), "info")
         return redirect(url_for("people.show", person_id=current.id))
+    query = select(Registration).join(Registration.seminar).where(
+        Registration.person_id == person.id)
+    own_seminars = visible_seminar_ids(current_user)
+    if own_seminars is not None:
+        # A trainer sees this person's records on their own seminars, never others' scores.
+        query = query.where(Registration.seminar_id.in_(own_seminars))
     registrations = db.session.scalars(
-        select(Registration).join(Registration.seminar)
-        .where(Registration.person_id == person.id)
-        .options(selectinload(Registration.seminar).selectinload(Seminar.days),
+        query.options(selectinload(Registration.seminar).selectinload(Seminar.days),
                  selectinload(Registration.seminar).selectinload(Seminar.trainers),
                  selectinload(Registration.attendance))
         .order_by(Seminar.start_date.desc(), Registration.id)).all()
     merged = db.session.scalars(select(Person).where(Person.merged_into_id == person.id)
                                 .order_by(Person.id)).all()
     return render_template("people/show.html", person=person, registrations=registrations,
-                           merged=merged)
+                           merged=merged, all_seminars=own_seminars is None)
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
-    require(current_user, "person.edit")
     person = _get(person_id)
+    require(current_user, "person.edit", person)
     if person.merged_into_id is not None:
         flash(_("This record was merged into another one and cannot be changed."), "error")
         return redirect(url_for("people.show", person_id=person.id))
     form = PersonForm(obj=person, new=False,
-                      show_national_id=can(current_user, "person.view_private"))
+                      show_national_id=can(current_user, "person.view_private"),
+                      consent=can(current_user, "person.public_listing"))
     if form.validate_on_submit():
         with unit_of_work(form) as uow:
             services.update_person(person, form.values(), actor=current_user)
@@ -137,6 +145,6 @@ def merge(person_id: int):
     results = None
     if term:
         results = db.session.scalars(
-            services.people_query(term).where(Person.id != source.id).limit(20)).all()
+            services.people_query(term, viewer=current_user).where(Person.id != source.id).limit(20)).all()
     return render_template("people/merge.html", source=source, target=target, form=form,
                            term=term, results=results, suggestions=suggestions)

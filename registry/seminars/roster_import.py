@@ -150,6 +150,7 @@ class PlannedRow:
     values: dict
     person: Person | None = None  # the person on file this row is, if any
     matched_by: str = ""  # national_id / email / name
+    match: people_services.Candidate | None = None  # how the person on file was found
     already_registered: bool = False
     new_organization: bool = False
     organization: Organization | None = None
@@ -365,7 +366,8 @@ def plan_import(seminar: Seminar, data: bytes) -> ImportPlan:
             organization_id=row.organization.id if row.organization else None,
             region_id=row.region.id if row.region else None, limit=1)
         if candidates:
-            row.person, row.matched_by = candidates[0].person, candidates[0].reasons[0]
+            row.match = candidates[0]
+            row.person, row.matched_by = row.match.person, row.match.reasons[0]
             row.already_registered = row.person.id in on_list
         if not row.already_registered:
             if free_seats:
@@ -420,7 +422,7 @@ def apply_import(seminar: Seminar, data: bytes, *, actor) -> ImportPlan:
                 if row.values.get(key)}
             values["organization_id"] = organization.id if organization else None
             values["region_id"] = row.region.id if row.region else None
-            row.created = people_services.new_person(values)
+            row.created = people_services.new_person(values, added_by=actor)
             new_people.append(row.created)
     db.session.add_all(new_people)
     try:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.auth.models import User
-from registry.auth.permissions import get_permitted, require
+from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
 from registry.documents import render_pdf
@@ -239,6 +239,9 @@ def register(seminar_id: int):
     if request.method == "POST":
         raw = request.form.get("person_id", "")
         person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+        if person is not None:
+            # Only someone the user may see; the others are registered by the office.
+            require(current_user, "person.view", person)
         if not form.validate_on_submit() or person is None:
             flash(_("Choose a person to register."), "error")
         else:
@@ -253,7 +256,8 @@ def register(seminar_id: int):
     page = None
     on_list = {}
     if term:
-        query = people_services.people_query(term).options(selectinload(Person.organization))
+        query = people_services.people_query(term, viewer=current_user).options(
+            selectinload(Person.organization))
         page = paginate(query, per_page=20)
         on_list = {reg.person_id: reg.status for reg in seminar.registrations}
     return render_template("seminars/register.html", seminar=seminar, term=term, page=page,
@@ -265,7 +269,7 @@ def register_new(seminar_id: int):
     """Create a participant and register them at once - unless they probably exist already,
     in which case the likely records are offered instead."""
     seminar = _get(seminar_id, "seminar.register")
-    form = PersonForm()
+    form = PersonForm(consent=can(current_user, "person.public_listing"))
     candidates = []
     if request.method == "GET" and request.args.get("full_name"):
         form.full_name.data = request.args["full_name"]
@@ -428,6 +432,11 @@ def sign_in_sheet(seminar_id: int, day_id: int):
 
 # --- import of a participant list ------------------------------------------------------------
 
+def _disclose_matches(plan) -> None:
+    """The people on file a row was matched to are named only to whoever may know them."""
+    people_services.disclose([row.match for row in plan.rows if row.match], current_user)
+
+
 @bp.route("/<int:seminar_id>/import", methods=["GET", "POST"])
 def import_list(seminar_id: int):
     """Upload a participant list and see, row by row, what importing it would do."""
@@ -437,6 +446,7 @@ def import_list(seminar_id: int):
     if form.validate_on_submit():
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
         plan = plan_import(seminar, data)
+        _disclose_matches(plan)
         if plan.ok:
             token = uploads.stash_upload(seminar, current_user, data)
     return render_template("seminars/import.html", seminar=seminar, form=form, plan=plan,
@@ -458,6 +468,7 @@ def import_confirm(seminar_id: int):
     with unit_of_work() as uow:
         plan = apply_import(seminar, path.read_bytes(), actor=current_user)
     if isinstance(uow.error, ImportRejected):
+        _disclose_matches(uow.error.plan)
         return render_template("seminars/import.html", seminar=seminar, form=ImportForm(),
                                plan=uow.error.plan, confirm=None, labels=COLUMN_LABELS,
                                filename=None), 422

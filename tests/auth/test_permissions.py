@@ -18,6 +18,8 @@ EXPECTED = {
     "person.view": (True, True, True),
     "person.create": (True, True, True),
     "person.edit": (True, True, True),
+    "person.export": (True, True, False),
+    "person.public_listing": (True, True, False),
     "person.merge": (True, True, False),
     "person.view_private": (True, True, False),
     "seminar.list": (True, True, True),
@@ -93,3 +95,21 @@ def test_who_teaches_a_seminar_does_not_certify_it(staff):
     # Nor correct its records after completion, nor decide its review items.
     assert can(staff["official"], "seminar.correct", seminar) is False
     assert can(staff["admin"], "seminar.correct", seminar) is True
+
+
+def test_a_trainer_sees_only_the_people_of_their_seminars_and_those_they_added(staff):
+    trainer, other = staff["trainer"], fixtures.create_user("trainer")
+    theirs = fixtures.create_registration(fixtures.create_seminar(trainers=[trainer])).person
+    cancelled = fixtures.create_registration(fixtures.create_seminar(trainers=[trainer]),
+                                             status="cancelled").person
+    foreign = fixtures.create_registration(fixtures.create_seminar(trainers=[other])).person
+    added = fixtures.create_person(added_by=trainer)
+    added_then_placed = fixtures.create_person(added_by=trainer)
+    fixtures.create_registration(fixtures.create_seminar(trainers=[other]), added_then_placed)
+    for action in ("person.view", "person.edit"):
+        assert can(trainer, action, theirs) and can(trainer, action, cancelled)
+        assert can(trainer, action, added)
+        assert not can(trainer, action, foreign)
+        assert not can(trainer, action, added_then_placed)  # registered elsewhere now
+        assert not can(trainer, action, fixtures.create_person())  # nobody's
+        assert can(staff["official"], action, foreign) and can(staff["admin"], action, foreign)

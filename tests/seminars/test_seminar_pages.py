@@ -248,7 +248,8 @@ def test_find_then_register_an_existing_person(client, login_as):
     trainer = login_as("trainer")
     seminar = fixtures.create_seminar(trainers=[trainer], capacity=1)
     organization = fixtures.create_organization("“Qizilqum Sement” AJ")
-    person = fixtures.create_person("Шаҳноза Ғуломова", organization=organization)
+    person = fixtures.create_person("Шаҳноза Ғуломова", organization=organization,
+                                    added_by=trainer)
     found = _text(client.get(f"/seminars/{seminar.id}/register?q=ғуломова"))
     assert "Шаҳноза Ғуломова" in found and "Qizilqum Sement" in found
     response = client.post(f"/seminars/{seminar.id}/register",
@@ -256,7 +257,7 @@ def test_find_then_register_an_existing_person(client, login_as):
     assert "Шаҳноза Ғуломова is registered." in _text(response)
     assert seats_taken(seminar) == 1
     # Full now: the next person waits, and the page says so.
-    late = fixtures.create_person("Мөнхзул Дорж")
+    late = fixtures.create_person("Мөнхзул Дорж", added_by=trainer)
     response = client.post(f"/seminars/{seminar.id}/register",
                            data={"person_id": str(late.id)}, follow_redirects=True)
     assert "is on the waiting list (number 1)" in _text(response)
@@ -272,7 +273,7 @@ def test_a_full_seminar_without_waiting_list_refuses_on_the_page(client, login_a
     trainer = login_as("trainer")
     seminar = fixtures.create_seminar(trainers=[trainer], capacity=1, waitlist=False)
     fixtures.create_registration(seminar)
-    person = fixtures.create_person()
+    person = fixtures.create_person(added_by=trainer)
     response = client.post(f"/seminars/{seminar.id}/register",
                            data={"person_id": str(person.id)}, follow_redirects=True)
     assert response.status_code == 200
@@ -285,7 +286,7 @@ def test_registering_to_a_closed_seminar_is_refused_on_the_page(client, login_as
                                                                 status):
     trainer = login_as("trainer")
     seminar = fixtures.create_seminar(trainers=[trainer], status=status)
-    person = fixtures.create_person()
+    person = fixtures.create_person(added_by=trainer)
     response = client.post(f"/seminars/{seminar.id}/register",
                            data={"person_id": str(person.id)}, follow_redirects=True)
     assert response.status_code == 200
@@ -312,7 +313,8 @@ def test_a_likely_duplicate_is_offered_instead_of_created(client, login_as, coun
     trainer = login_as("trainer")
     seminar = fixtures.create_seminar(trainers=[trainer])
     organization = fixtures.create_organization("“Andijon Tekstil” MChJ")
-    existing = fixtures.create_person("Гулнора Ҳасанова", organization=organization)
+    existing = fixtures.create_person("Гулнора Ҳасанова", organization=organization,
+                                      added_by=trainer)
     data = {"full_name": "ҳасанова гулнора", "organization_id": str(organization.id)}
     response = client.post(f"/seminars/{seminar.id}/register/new", data=data)
     page = _text(response)
