@@ -72,9 +72,11 @@ def reset_write_intent(token: contextvars.Token) -> None:
 
 
 @contextmanager
-def write_intent():
-    """Mark the transactions begun inside this block as writing ones (matters on SQLite)."""
-    token = _write_intent.set(True)
+def write_intent(writing: bool = True):
+    """Mark the transactions begun inside this block as writing ones (matters on SQLite) - or,
+    with ``writing=False``, as reading ones: a writing request's step that only reads (an
+    import preview) then never takes the write lock."""
+    token = _write_intent.set(writing)
     try:
         yield
     finally:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -128,6 +130,15 @@ MAX_COLUMNS = 50
 MAX_INFLATED_BYTES = 40 * 1024 * 1024  # all members of an .xlsx together, once unzipped
 MAX_ZIP_MEMBERS = 200
 MAX_CELL_CHARS = 1000
+# What a file may hold before it is parsed at all. Blank rows and empty cells cost as much to
+# parse as full ones, and a 30 KB workbook can declare a million of them: rows are counted
+# with the blank ones, cells with the empty ones, and shared strings (loaded whole when a
+# workbook opens) before anything is loaded. A real list of 5,000 people is far below each.
+MAX_PHYSICAL_ROWS = 20_000
+MAX_SHEET_CELLS = 250_000
+MAX_SHARED_STRINGS = 100_000
+# And whatever slips past the counts stops here: reading never holds a worker longer.
+READ_SECONDS = 5.0
 
 
 # Programs, PDFs, old binary Excel (.xls), other archives: refused by their first bytes.
@@ -148,14 +159,36 @@ class Table:
     detail: str = ""  # e.g. "UTF-8, semicolon-separated"
 
 
-def read_table(data: bytes, *, max_rows: int = MAX_DATA_ROWS) -> Table:
+class _Budget:
+    """The time reading one file may take; ``check()`` refuses the file once it is spent."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def check(self) -> None:
+        from flask_babel import gettext as _
+
+        if time.monotonic() > self.deadline:
+            raise SpreadsheetError(_(
+                "Reading this file took too long (more than %(seconds)s seconds). Copy the list "
+                "into a new workbook, or save it as CSV, and upload it again.",
+                seconds=f"{self.seconds:g}"))
+
+
+def read_table(data: bytes, *, max_rows: int = MAX_DATA_ROWS,
+               seconds: float = READ_SECONDS) -> Table:
     """Read an uploaded ``.xlsx`` or ``.csv`` into text rows (the first row is the header).
 
     Raises ``SpreadsheetError`` with a message for the user for anything that is not a sane
-    spreadsheet: empty, too big, too many rows, a program or archive in disguise, a zip bomb,
-    XML with entity expansion, undecodable text.
+    spreadsheet: empty, too big, too many rows (blank ones counted), cells or shared strings,
+    a program or archive in disguise, a zip bomb, XML with entity expansion, undecodable text,
+    or a file that takes longer than ``seconds`` to read. Touches no database: callers read
+    the file before their transaction begins (see ``registry.web.outside_transaction``).
     """
     from flask_babel import gettext as _
+
+    budget = _Budget(seconds)
 
     if not data or not data.strip():
         raise SpreadsheetError(_("The file is empty."))
@@ -163,12 +196,12 @@ def read_table(data: bytes, *, max_rows: int = MAX_DATA_ROWS) -> Table:
         raise SpreadsheetError(_("The file is larger than %(mb)s MB.",
                                  mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, max_rows)
+        return _read_xlsx(data, max_rows, budget)
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if data.startswith(BINARY_SIGNATURES) or (b"\x00" in data[:4096] and not utf16):
         raise SpreadsheetError(_("This is not a spreadsheet. Upload an Excel workbook (.xlsx) "
                                  "or a CSV file."))
-    return _read_csv(data, max_rows)
+    return _read_csv(data, max_rows, budget)
 
 
 def _too_many_rows(max_rows: int) -> SpreadsheetError:
@@ -190,14 +223,89 @@ def _cell_text(value) -> str:
     return str(value).strip()[:MAX_CELL_CHARS]
 
 
-def _keep(rows: list, line: int, cells: list, max_rows: int) -> None:
+def _too_many_physical_rows() -> SpreadsheetError:
+    from flask_babel import format_number, gettext as _
+
+    return SpreadsheetError(_(
+        "The sheet has more than %(n)s rows, counting the empty ones. Delete the empty rows "
+        "below the list (or copy the list into a new file) and upload it again.",
+        n=format_number(MAX_PHYSICAL_ROWS)))
+
+
+def _keep(rows: list, line: int, cells: list, max_rows: int, budget: _Budget) -> None:
+    if line > MAX_PHYSICAL_ROWS:
+        raise _too_many_physical_rows()
+    if line % 256 == 0:
+        budget.check()
     if any(cells):
         if len(rows) > max_rows:  # the header plus max_rows data rows are allowed
             raise _too_many_rows(max_rows)
         rows.append((line, cells[:MAX_COLUMNS]))
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Table:
+# Elements counted before parsing, with or without a namespace prefix (``<x:row ...>``).
+_ROW_TAG = re.compile(rb"<(?:\w{1,10}:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w{1,10}:)?c[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:\w{1,10}:)?si[\s>/]")
+_LONGEST_TAG = 24  # bytes kept between chunks so that no tag is split unseen
+
+
+def _count_tags(stream, patterns: list, budget: _Budget, limits: list[int]) -> None:
+    """Count the ``patterns`` in an archive member as it inflates, 1 MB at a time, and raise
+    the matching refusal as soon as a count passes its limit (``limits``: one
+    ``(number, make_refusal)`` per pattern)."""
+    counts = [0] * len(patterns)
+    carry = b""
+    while True:
+        chunk = stream.read(1024 * 1024)
+        buffer = carry + chunk
+        end = len(buffer) if not chunk else len(buffer) - _LONGEST_TAG
+        for index, pattern in enumerate(patterns):
+            counts[index] += sum(1 for match in pattern.finditer(buffer, 0, len(buffer))
+                                 if match.start() < end)
+            limit, refusal = limits[index]
+            if counts[index] > limit:
+                raise refusal()
+        if not chunk:
+            return
+        carry = buffer[end:]
+        budget.check()
+
+
+def _too_many_cells() -> SpreadsheetError:
+    from flask_babel import format_number, gettext as _
+
+    return SpreadsheetError(_(
+        "The sheet has more than %(n)s cells, counting the empty ones. Copy the list into a "
+        "new workbook and upload it again.", n=format_number(MAX_SHEET_CELLS)))
+
+
+def _too_many_strings() -> SpreadsheetError:
+    from flask_babel import format_number, gettext as _
+
+    return SpreadsheetError(_(
+        "The workbook holds more than %(n)s different texts, far more than a participant list "
+        "does. Copy the list into a new workbook and upload it again.",
+        n=format_number(MAX_SHARED_STRINGS)))
+
+
+def _check_sizes(archive, members, budget: _Budget) -> None:
+    """Refuse a workbook whose sheets or shared strings hold more than a list can, counted
+    on the raw XML before openpyxl loads anything."""
+    for member in members:
+        name = member.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            with archive.open(member) as stream:
+                _count_tags(stream, [_ROW_TAG, _CELL_TAG], budget, [
+                    (MAX_PHYSICAL_ROWS, _too_many_physical_rows),
+                    (MAX_SHEET_CELLS, _too_many_cells)])
+        elif name == "xl/sharedStrings.xml":
+            with archive.open(member) as stream:
+                _count_tags(stream, [_STRING_TAG], budget,
+                            [(MAX_SHARED_STRINGS, _too_many_strings)])
+
+
+def _read_xlsx(data: bytes, max_rows: int, budget: _Budget) -> Table:
     import zipfile
 
     from flask_babel import gettext as _
@@ -216,6 +324,12 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_INFLATED_BYTES:
         raise SpreadsheetError(_("This workbook unpacks to far more data than a participant "
                                  "list holds; it was not opened."))
+    try:
+        _check_sizes(archive, members, budget)
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
+        raise not_a_workbook from None
     from openpyxl import load_workbook
 
     rows: list = []
@@ -223,9 +337,11 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
-            for line, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                _keep(rows, line, [_cell_text(value) for value in values[:MAX_COLUMNS]],
-                      max_rows)
+            # Never more columns than a list has, never more rows than the cap (openpyxl pads
+            # every row to the sheet's declared width, and fills gaps with empty rows).
+            for line, values in enumerate(sheet.iter_rows(
+                    max_col=MAX_COLUMNS, max_row=MAX_PHYSICAL_ROWS + 1, values_only=True), 1):
+                _keep(rows, line, [_cell_text(value) for value in values], max_rows, budget)
         finally:
             workbook.close()
     except SpreadsheetError:
@@ -267,7 +383,7 @@ def _delimiter(text: str) -> tuple[str, str]:
     return delimiter, names[delimiter]
 
 
-def _read_csv(data: bytes, max_rows: int) -> Table:
+def _read_csv(data: bytes, max_rows: int, budget: _Budget) -> Table:
     from flask_babel import gettext as _
 
     try:
@@ -280,7 +396,8 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for cells in reader:
-            _keep(rows, reader.line_num, [_cell_text(cell) for cell in cells], max_rows)
+            _keep(rows, reader.line_num, [_cell_text(cell) for cell in cells[:MAX_COLUMNS]],
+                  max_rows, budget)
     except csv.Error as error:
         raise SpreadsheetError(_("Line %(line)s of the CSV file is broken (%(error)s).",
                                  line=reader.line_num, error=str(error))) from None

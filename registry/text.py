@@ -69,10 +69,20 @@ def clean_request_class():
 
 # A participant's e-mail address: one "@", a dot in the domain, no spaces. Deliberately loose
 # (no DNS, no RFC grammar): agencies run closed networks with local domains.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+MAX_EMAIL_CHARS = 254
 
 
 def looks_like_email(value: str | None) -> bool:
     """Whether ``value`` has the shape of an e-mail address (the one rule for participants,
-    typed in a form or read from an imported list)."""
-    return bool(value) and _EMAIL.match(value) is not None
+    typed in a form or read from an imported list): at most 254 characters, no spaces, one
+    ``@`` with something before it and a dotted name after it (``x.y``).
+
+    Checked by hand in one pass: the regular expression it replaces backtracked
+    quadratically on ``a@`` followed by many dots (12 ms a cell, 20 s for one import).
+    """
+    if not value or len(value) > MAX_EMAIL_CHARS or any(ch.isspace() for ch in value):
+        return False
+    local, _at, domain = value.partition("@")
+    return bool(local) and "@" not in domain and "." in domain[1:-1]

@@ -86,6 +86,19 @@ def unit_of_work(form=None, *, quiet: bool = False):
     uow.ok = True
 
 
+def outside_transaction(work, *args, **kwargs):
+    """``work(*args, **kwargs)`` with no database transaction open - for slow work that needs
+    no database, such as reading an uploaded spreadsheet. On SQLite a writing request's
+    transaction holds the only write lock from its first query (the signed-in user), so
+    parsing inside it made every other user's sign-in and save wait. The request must not
+    have changed anything yet; what it loaded is reloaded when next used."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("outside_transaction() after the request changed something")
+    session.rollback()
+    return work(*args, **kwargs)
+
+
 def file_response(data: bytes, filename: str, mimetype: str, *, inline: bool = False) -> Response:
     """A download of ``data`` named ``filename`` (shown in the browser when ``inline``)."""
     disposition = "inline" if inline else "attachment"

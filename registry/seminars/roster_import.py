@@ -280,10 +280,10 @@ def _check_row(line: int, values: dict, plan: ImportPlan) -> bool:
 
     if not values.get("full_name"):
         error("full_name", _("The name is empty."))
-    for name, limit in _LIMITS.items():
-        if len(values.get(name) or "") > limit:
-            error(name, _("Too long (at most %(n)s characters).", n=limit))
-    if values.get("email") and not looks_like_email(values["email"]):
+    too_long = [name for name, limit in _LIMITS.items() if len(values.get(name) or "") > limit]
+    for name in too_long:
+        error(name, _("Too long (at most %(n)s characters).", n=_LIMITS[name]))
+    if values.get("email") and "email" not in too_long and not looks_like_email(values["email"]):
         error("email", _("“%(value)s” is not an email address.", value=values["email"]))
     return ok
 
@@ -305,15 +305,34 @@ def _identity(values: dict, organization_key: str, region_id) -> list[tuple]:
     return keys
 
 
-def plan_import(seminar: Seminar, data: bytes) -> ImportPlan:
-    """What importing ``data`` into ``seminar`` would do, row by row, and every error with its
-    line and column. Reads; never writes."""
-    plan = ImportPlan()
+@dataclass
+class Upload:
+    """A participant list read from its bytes: its table, or why it cannot be read."""
+
+    table: Table | None = None
+    refusal: str | None = None
+
+
+def read_upload(data: bytes) -> Upload:
+    """Read the uploaded bytes (bounded in rows, cells and time; see ``read_table``). Touches no
+    database: the views call it outside any transaction, so that a slow or hostile file never
+    holds a lock another user's request waits for."""
     try:
-        table: Table = read_table(data)
+        return Upload(table=read_table(data))
     except SpreadsheetError as error:
-        plan.errors.append(RowError(0, "", str(error)))
+        return Upload(refusal=str(error))
+
+
+def plan_import(seminar: Seminar, upload: Upload | bytes) -> ImportPlan:
+    """What importing ``upload`` into ``seminar`` would do, row by row, and every error with
+    its line and column. Reads; never writes."""
+    plan = ImportPlan()
+    if isinstance(upload, bytes):
+        upload = read_upload(upload)
+    if upload.refusal is not None:
+        plan.errors.append(RowError(0, "", upload.refusal))
         return plan
+    table = upload.table
     plan.detail = table.detail
     (header_line, header), data_rows = table.rows[0], table.rows[1:]
     positions = _map_columns(header, plan)
@@ -395,8 +414,8 @@ def _organization_for(row: PlannedRow, created: dict, actor) -> Organization | N
     return created[key]
 
 
-def apply_import(seminar: Seminar, data: bytes, *, actor) -> ImportPlan:
-    """Import the file into ``seminar``: everyone or nobody. Raises ``ImportRejected`` (with the
+def apply_import(seminar: Seminar, upload: Upload | bytes, *, actor) -> ImportPlan:
+    """Import the list into ``seminar``: everyone or nobody. Raises ``ImportRejected`` (with the
     line-by-line report) when the file has any error. Flushes; the caller commits.
 
     The seminar row is locked first and the file planned again under the lock, so seats
@@ -407,8 +426,10 @@ def apply_import(seminar: Seminar, data: bytes, *, actor) -> ImportPlan:
     """
     from registry.seminars.services import _lock
 
+    if isinstance(upload, bytes):
+        upload = read_upload(upload)
     seminar = _lock(seminar)
-    plan = plan_import(seminar, data)
+    plan = plan_import(seminar, upload)
     if plan.errors:
         raise ImportRejected(plan)
     to_register = [row for row in plan.rows if not row.already_registered]

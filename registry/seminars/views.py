@@ -24,6 +24,7 @@ from registry.auth.models import User
 from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
+from registry.database import write_intent
 from registry.documents import render_pdf
 from registry.extensions import db
 from registry.people import services as people_services
@@ -46,12 +47,13 @@ from registry.seminars.models import (
     Registration, Seminar, SeminarDay,
 )
 from registry.seminars.roster_import import (
-    COLUMN_LABELS, ImportRejected, apply_import, plan_import, template_workbook,
+    COLUMN_LABELS, ImportRejected, apply_import, plan_import, read_upload, template_workbook,
 )
 from registry.spreadsheets import MAX_UPLOAD_BYTES, XLSX_MIMETYPE
 from registry.templating import paginate
 from registry.web import (
-    ConfirmForm, confirmed, file_response, parse_day, spreadsheet_download, unit_of_work,
+    ConfirmForm, confirmed, file_response, outside_transaction, parse_day, spreadsheet_download,
+    unit_of_work,
 )
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
@@ -445,8 +447,10 @@ def import_list(seminar_id: int):
     plan = token = None
     if form.validate_on_submit():
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-        plan = plan_import(seminar, data)
-        _disclose_matches(plan)
+        upload = outside_transaction(read_upload, data)
+        with write_intent(False):  # a preview only reads: it never takes SQLite's write lock
+            plan = plan_import(seminar, upload)
+            _disclose_matches(plan)
         if plan.ok:
             token = uploads.stash_upload(seminar, current_user, data)
     return render_template("seminars/import.html", seminar=seminar, form=form, plan=plan,
@@ -465,8 +469,9 @@ def import_confirm(seminar_id: int):
     if path is None or not path.is_file():
         flash(_("That preview has expired. Upload the file again."), "error")
         return redirect(url_for("seminars.import_list", seminar_id=seminar.id))
+    upload = outside_transaction(read_upload, path.read_bytes())
     with unit_of_work() as uow:
-        plan = apply_import(seminar, path.read_bytes(), actor=current_user)
+        plan = apply_import(seminar, upload, actor=current_user)
     if isinstance(uow.error, ImportRejected):
         _disclose_matches(uow.error.plan)
         return render_template("seminars/import.html", seminar=seminar, form=ImportForm(),
