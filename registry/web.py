@@ -12,13 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, flash
+from flask import Response, abort, current_app, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from wtforms import SubmitField
 
 from registry.errors import DomainError
-from registry.extensions import db
+from registry.extensions import db, limiter
 from registry.forms import FlaskForm
 from registry.spreadsheets import EXPORT_FORMATS, Sheet, export_bytes
 
@@ -84,6 +86,21 @@ def unit_of_work(form=None, *, quiet: bool = False):
         return
     db.session.commit()
     uow.ok = True
+
+
+def _pdf_limit() -> str:
+    return current_app.config["RATELIMIT_PDF"]
+
+
+def _signed_in_user() -> str:
+    # Per user, not per address: a whole district office shares one address.
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{get_remote_address()}"
+
+
+# One allowance per user for every route that renders or sends a PDF (or a ZIP of them).
+pdf_limit = limiter.shared_limit(_pdf_limit, scope="pdf", key_func=_signed_in_user)
 
 
 def outside_transaction(work, *args, **kwargs):

@@ -32,7 +32,9 @@ from registry.reviews import services as review_services
 from registry.reviews.models import ReviewItem
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
-from registry.web import ConfirmForm, confirmed, file_response, spreadsheet_download, unit_of_work
+from registry.web import (
+    ConfirmForm, confirmed, file_response, pdf_limit, spreadsheet_download, unit_of_work,
+)
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -124,6 +126,7 @@ def show(certificate_id: int):
 
 
 @bp.route("/<int:certificate_id>.pdf")
+@pdf_limit
 def pdf(certificate_id: int):
     """One certificate as PDF (``?preprinted=1``: only the variable text, for printed paper)."""
     certificate = _get(certificate_id, "certificate.print")
@@ -210,6 +213,7 @@ def _seminar_documents(seminar: Seminar, preprinted: bool):
 
 
 @bp.route("/seminar/<int:seminar_id>/certificates.pdf")
+@pdf_limit
 def seminar_pdf(seminar_id: int):
     """Every certificate of the seminar in roster order, one PDF for the printer."""
     seminar = _get_seminar(seminar_id, "certificate.print")
@@ -224,6 +228,7 @@ def seminar_pdf(seminar_id: int):
 
 
 @bp.route("/seminar/<int:seminar_id>/certificates.zip")
+@pdf_limit
 def seminar_zip(seminar_id: int):
     """One PDF per person, named by certificate number, in a ZIP."""
     seminar = _get_seminar(seminar_id, "certificate.print")
@@ -382,6 +387,7 @@ def print_job_status(job_id: str):
 
 
 @bp.route("/jobs/<job_id>.pdf")
+@pdf_limit
 def print_job_file(job_id: str):
     job = _get_job(job_id)
     path = jobs.job_file(job)

@@ -3,10 +3,12 @@ per day, exam results, completion and the printable sign-in sheet."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +27,7 @@ from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
 from registry.database import write_intent
-from registry.documents import render_pdf
+from registry.documents import render_pdf_kept
 from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.forms import PersonForm
@@ -52,8 +54,8 @@ from registry.seminars.roster_import import (
 from registry.spreadsheets import MAX_UPLOAD_BYTES, XLSX_MIMETYPE
 from registry.templating import paginate
 from registry.web import (
-    ConfirmForm, confirmed, file_response, outside_transaction, parse_day, spreadsheet_download,
-    unit_of_work,
+    ConfirmForm, confirmed, file_response, outside_transaction, parse_day, pdf_limit,
+    spreadsheet_download, unit_of_work,
 )
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
@@ -420,6 +422,7 @@ def correct(seminar_id: int, registration_id: int):
 
 
 @bp.route("/<int:seminar_id>/days/<int:day_id>/sign-in.pdf")
+@pdf_limit
 def sign_in_sheet(seminar_id: int, day_id: int):
     """The printable sign-in sheet of one day: names, organizations, a signature column."""
     seminar = _get(seminar_id, "seminar.attendance")
@@ -428,7 +431,9 @@ def sign_in_sheet(seminar_id: int, day_id: int):
     day_number = [d.id for d in seminar.days].index(seminar_day.id) + 1
     html = render_template("documents/roster.html", seminar=seminar, seminar_day=seminar_day,
                            day_number=day_number, registered=seminar.registered())
-    return file_response(render_pdf(html), f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf",
+    # Kept until what it shows changes (a new name, another language, ...).
+    data = render_pdf_kept(html, Path(current_app.instance_path) / "kept-documents" / "sign-in")
+    return file_response(data, f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf",
                          "application/pdf", inline=True)
 
 
