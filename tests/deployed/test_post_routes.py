@@ -286,7 +286,7 @@ def _complete_seminar(scene):
 def _register(scene):
     trainer, user = scene.signed_in("trainer")
     seminar = fixtures.create_seminar(trainers=[user])
-    fixtures.create_person("Гулнора Ҳасанова")
+    fixtures.create_person("Гулнора Ҳасанова", added_by=user)  # theirs to see (not registered)
     response = trainer.submit(f"/seminars/{seminar.id}/register?q=Ҳасанова",
                               button="Register Гулнора Ҳасанова")
     assert response.url == f"{scene.stack.url}/seminars/{seminar.id}"
