@@ -134,6 +134,7 @@ def _register_request_hooks(app: Flask) -> None:
         g.pop("_login_user", None)
         g.pop("_registry_user_session_id", None)
         g.pop("_registry_touch_session", None)
+        g.pop("_flask_babel", None)  # the locale flask-babel chose: this request chooses its own
 
     @app.before_request
     def _mark_write_intent():

@@ -5,12 +5,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from registry.catalog.models import Region, Sector
 from registry.extensions import db
+from registry.i18n import LANGUAGE_NAMES
+from registry.localized import LOCALES
 
 
 def certificate_language_choices():
     """What a course's certificates may be printed in."""
-    from registry.i18n import LANGUAGE_NAMES
-
     return [("seminar,en", _l("The seminar's language and English, side by side")),
             ("seminar", _l("The seminar's language"))] + [
         (code, _l("Always %(language)s", language=name)) for code, name in LANGUAGE_NAMES.items()]
@@ -33,10 +33,56 @@ def region_choices(blank_label=None):
 
 def sector_choices():
     sectors = db.session.scalars(db.select(Sector).order_by(Sector.name)).all()
-    return [("", _l("— none —"))] + [(sector.id, sector.name) for sector in sectors]
+    return [("", _l("— none —"))] + [(sector.id, sector.label) for sector in sectors]
 
 
-class RegionForm(FlaskForm):
+class LanguageValues:
+    """For the form of a record with values per language (``registry.localized``): one field
+    per interface language for each of ``LANGUAGE_FIELDS`` - ``(field, max length)`` - all on
+    the record's one page; an empty one says that the default shows in that language."""
+
+    LANGUAGE_FIELDS: tuple = ()
+
+    @classmethod
+    def add_language_fields(cls):
+        for name, length in cls.LANGUAGE_FIELDS:
+            for locale in LOCALES:
+                setattr(cls, language_field_name(name, locale), StringField(
+                    LANGUAGE_NAMES[locale], validators=[Optional(), Length(max=length)],
+                    render_kw={"lang": locale.replace("_", "-"), "spellcheck": "false"}))
+        return cls
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if obj is not None and not self.is_submitted():
+            for name, _length in self.LANGUAGE_FIELDS:
+                for locale, text in obj.values_of(name).items():
+                    self[language_field_name(name, locale)].data = text
+        for name, _length in self.LANGUAGE_FIELDS:
+            for locale in LOCALES:
+                field = self[language_field_name(name, locale)]
+                if not (field.data or "").strip():
+                    field.description = _l("Missing: the default shows in this language.")
+
+    def language_groups(self):
+        """``(default field, [its language fields])`` per localized field, for the template."""
+        return [(self[name], [self[language_field_name(name, locale)] for locale in LOCALES])
+                for name, _length in self.LANGUAGE_FIELDS]
+
+    def translations(self) -> dict:
+        """``{field: {locale: text}}`` as entered (empty ones included; the model drops them)."""
+        return {name: {locale: self[language_field_name(name, locale)].data or ""
+                       for locale in LOCALES}
+                for name, _length in self.LANGUAGE_FIELDS}
+
+
+def language_field_name(name: str, locale: str) -> str:
+    return f"{name}__{locale}"
+
+
+class RegionForm(LanguageValues, FlaskForm):
+    LANGUAGE_FIELDS = (("name", 150),)
+
     country = SelectField(_l("Country"), choices=country_choices, validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
     kind = SelectField(_l("Kind"), choices=[("region", _l("Region")), ("city", _l("City")),
@@ -51,7 +97,9 @@ class RegionForm(FlaskForm):
         self.parent_id.choices = region_choices()
 
 
-class SectorForm(FlaskForm):
+class SectorForm(LanguageValues, FlaskForm):
+    LANGUAGE_FIELDS = (("name", 150),)
+
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30),
                                                Regexp(r"^[A-Za-z0-9_-]+$",
                                                       message=_l("Letters, digits, - and _ only."))])
@@ -76,7 +124,9 @@ class OrganizationForm(FlaskForm):
         self.region_id.choices = region_choices()
 
 
-class CourseForm(FlaskForm):
+class CourseForm(LanguageValues, FlaskForm):
+    LANGUAGE_FIELDS = (("title", 250), ("standards", 250))
+
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=250)])
     standards = StringField(_l("Standards covered"), validators=[Optional(), Length(max=250)],
@@ -114,3 +164,7 @@ class CourseForm(FlaskForm):
                                      _l("An internal-auditor course needs a pass mark.")]
             valid = False
         return valid
+
+
+for _form in (RegionForm, SectorForm, CourseForm):
+    _form.add_language_fields()

@@ -5,14 +5,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import TimestampMixin
 from registry.extensions import db
+from registry.localized import Localized
 
 REGION_KINDS = ("region", "city", "district", "khoroo")
 CERTIFICATE_KINDS = ("attendance", "internal_auditor")
 COUNTRIES = ("UZ", "MN", "VN")
 
 
-class Region(TimestampMixin, db.Model):
-    """A region, city, district or khoroo; ``parent`` makes the tree."""
+class Region(Localized, TimestampMixin, db.Model):
+    """A region, city, district or khoroo; ``parent`` makes the tree. ``name`` is the default;
+    ``translations`` hold its name per language (``registry.localized``)."""
 
     __tablename__ = "region"
     __table_args__ = (
@@ -41,10 +43,16 @@ class Region(TimestampMixin, db.Model):
     )
 
     @property
+    def label(self) -> str:
+        """The name in the page's language."""
+        return self.localized("name")
+
+    @property
     def path(self) -> str:
+        """"Region › District", in the page's language."""
         parts, node = [], self
         while node is not None:
-            parts.append(node.name)
+            parts.append(node.label)
             node = node.parent
         return " › ".join(reversed(parts))
 
@@ -52,8 +60,9 @@ class Region(TimestampMixin, db.Model):
         return self.path
 
 
-class Sector(TimestampMixin, db.Model):
-    """An economic sector, used to group organizations in reports."""
+class Sector(Localized, TimestampMixin, db.Model):
+    """An economic sector, used to group organizations in reports (names per language in
+    ``translations``)."""
 
     __tablename__ = "sector"
 
@@ -61,11 +70,16 @@ class Sector(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(30), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(150), unique=True, nullable=False)
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language."""
+        return self.localized("name")
+
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
-class Course(TimestampMixin, db.Model):
+class Course(Localized, TimestampMixin, db.Model):
     """What is taught and what its certificate says: kind, pass rules, validity, number prefix."""
 
     __tablename__ = "course"
@@ -104,6 +118,11 @@ class Course(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
 
     @property
+    def label(self) -> str:
+        """The title in the page's language."""
+        return self.localized("title")
+
+    @property
     def is_internal_auditor(self) -> bool:
         return self.certificate_kind == "internal_auditor"
 
@@ -117,7 +136,7 @@ class Course(TimestampMixin, db.Model):
         return tuple(chosen[:2]) or ("en",)
 
     def __str__(self) -> str:
-        return self.title
+        return self.label
 
 
 ORGANIZATION_KINDS = ("ministry", "agency", "enterprise", "local_administration", "other")

@@ -77,8 +77,11 @@ def _duplicate_exists(kind: str, obj, values: dict) -> bool:
 
 
 def save_reference(kind: str, obj, values: dict, *, actor):
-    """Create (``obj`` new) or change a reference record; returns it. Refuses duplicates."""
+    """Create (``obj`` new) or change a reference record; returns it. Refuses duplicates.
+    ``values["translations"]`` (optional): ``{field: {locale: text}}`` for records with values
+    per language - they replace the record's (empty ones are dropped)."""
     _model, _keys, error_field = REFERENCE_KINDS[kind]
+    translations = values.pop("translations", None) or {}
     values = _clean(values)
     is_new = obj.id is None
     # No autoflush while checking: the pending change must reach the audit event unflushed.
@@ -88,6 +91,9 @@ def save_reference(kind: str, obj, values: dict, *, actor):
                            field=error_field)
         for key, value in values.items():
             setattr(obj, key, value)
+        for field, per_language in translations.items():
+            obj.set_values(field, {locale: clean_name(text) for locale, text
+                                   in per_language.items()})
         if kind == "region":
             _check_region_parent(obj, obj.parent_id)
         if kind == "course":

@@ -92,8 +92,11 @@ def list_records(kind: str):
 
 
 def _form_values(form) -> dict:
-    return {name: field.data for name, field in form._fields.items()
-            if name not in ("submit", "csrf_token")}
+    values = {name: field.data for name, field in form._fields.items()
+              if name not in ("submit", "csrf_token") and "__" not in name}
+    if isinstance(form, forms.LanguageValues):
+        values["translations"] = form.translations()
+    return values
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])

@@ -355,7 +355,7 @@ def people_sheet(people, *, private: bool = False):
     for person in people:
         row = [person.full_name, person.latin_name,
                person.organization.name if person.organization else None, person.position,
-               person.region.name if person.region else None, person.email, person.phone,
+               person.region.label if person.region else None, person.email, person.phone,
                str(_l("yes") if person.public_listing else _l("no"))]
         if private:
             row.append(person.national_id)

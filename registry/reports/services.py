@@ -372,11 +372,13 @@ BREAKDOWNS = {
 assert tuple(BREAKDOWNS) == DIMENSIONS
 
 
-def _labelled(keys, model, label_column) -> dict:
+def _labelled(keys, model) -> dict:
+    """Each record's label in the page's language (``registry.localized``), by id."""
     keys = [key for key in keys if key is not None]
     if not keys:
         return {}
-    return dict(db.session.execute(select(model.id, label_column).where(model.id.in_(keys))).all())
+    return {record.id: record.label
+            for record in db.session.scalars(select(model).where(model.id.in_(keys)))}
 
 
 def _rows(name, counts, period, parent_id) -> list[Row]:
@@ -391,11 +393,11 @@ def _rows(name, counts, period, parent_id) -> list[Row]:
                   for year, month in period.months()}
         keys |= set(labels)  # every month of the period, the quiet ones too
     elif name == "region":
-        labels = _labelled(keys, Region, Region.name)
+        labels = _labelled(keys, Region)
     elif name == "sector":
-        labels = _labelled(keys, Sector, Sector.name)
+        labels = _labelled(keys, Sector)
     elif name == "course":
-        labels = _labelled(keys, Course, Course.title)
+        labels = _labelled(keys, Course)
     else:
         labels = ORGANIZATION_KIND_LABELS
     rows = [Row(key=key, label=labels.get(key, NOT_SPECIFIED) if key is not None else NOT_SPECIFIED,

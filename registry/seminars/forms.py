@@ -67,7 +67,7 @@ def course_choices(include_id: int | None = None):
         select(Course).where(or_(Course.active.is_(True), Course.id == include_id))
         .order_by(Course.title)).all()
     return [("", _l("— choose a course —"))] + [
-        (course.id, f"{course.title} ({course.code})") for course in courses]
+        (course.id, f"{course.label} ({course.code})") for course in courses]
 
 
 def trainer_choices(include_ids=()):

@@ -234,12 +234,14 @@ class _Lookups:
 
     def __init__(self):
         self.sectors: dict[str, Sector] = {}
+        # A list may name a sector or a region in any of its languages.
         for sector in db.session.scalars(select(Sector)):
-            self.sectors[header_key(sector.name)] = sector
-            self.sectors[header_key(sector.code)] = sector
+            for name in {sector.name, sector.code, *sector.values_of("name").values()}:
+                self.sectors[header_key(name)] = sector
         self.regions: dict[str, list[Region]] = {}
         for region in db.session.scalars(select(Region)):
-            self.regions.setdefault(header_key(region.name), []).append(region)
+            for name in {region.name, *region.values_of("name").values()}:
+                self.regions.setdefault(header_key(name), []).append(region)
         self.organizations: dict[str, Organization] = {}
         for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
             self.organizations.setdefault(header_key(organization.name), organization)
@@ -249,8 +251,8 @@ class _Lookups:
         candidates = self.regions.get(header_key(parts[-1]), [])
         if len(parts) > 1:
             parent = header_key(parts[-2])
-            candidates = [r for r in candidates
-                          if r.parent is not None and header_key(r.parent.name) == parent]
+            candidates = [r for r in candidates if r.parent is not None and parent in {
+                header_key(name) for name in (r.parent.name, *r.parent.values_of("name").values())}]
         if len(candidates) == 1:
             return candidates[0], None
         if not candidates:

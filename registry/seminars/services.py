@@ -554,7 +554,7 @@ def roster_sheet(seminar: Seminar):
         rows.append([
             person.full_name, person.latin_name, person.organization.name
             if person.organization else None, person.position,
-            person.region.name if person.region else None, person.email, person.phone,
+            person.region.label if person.region else None, person.email, person.phone,
             str(REGISTRATION_STATUS_LABELS.get(reg.status, reg.status)), *present,
             reg.attendance_percent() if seated else None, reg.exam_score,
             str(OUTCOME_LABELS[reg.derive_outcome()]) if seated else None,
