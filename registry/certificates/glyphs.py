@@ -71,17 +71,27 @@ def _texts(document):
         yield "signatories", f"{signatory.name} {signatory.title}"
 
 
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` that no certificate font can draw, each once, in order -
+    the print preflight's rule, also asked where a name is entered (a warning there)."""
+    covered = covered_characters()
+    found: list[str] = []
+    for character in unicodedata.normalize("NFC", text or ""):
+        if character not in found and _needs_glyph(character) and ord(character) not in covered:
+            found.append(character)
+    return found
+
+
+def describe(characters: list[str]) -> str:
+    """“李” (U+674E), “😀” (U+1F600): the characters as a message names them."""
+    return ", ".join(f"“{character}” (U+{ord(character):04X})" for character in characters)
+
+
 def missing_glyphs(documents) -> list[MissingGlyph]:
     """One entry per certificate, field and unprintable character, in document order."""
-    covered = covered_characters()
     missing: list[MissingGlyph] = []
     for document in documents:
         for field, text in _texts(document):
-            seen: set[str] = set()
-            for character in unicodedata.normalize("NFC", text):
-                if character in seen or not _needs_glyph(character):
-                    continue
-                seen.add(character)
-                if ord(character) not in covered:
-                    missing.append(MissingGlyph(document.holder_name, field, character))
+            for character in unprintable(text):
+                missing.append(MissingGlyph(document.holder_name, field, character))
     return missing

@@ -342,6 +342,14 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
     return target
 
 
+def unprintable_in_name(person: Person) -> list[str]:
+    """The characters of the person's names that no certificate font can print (the print
+    preflight's rule): worth a warning when the name is entered, long before printing."""
+    from registry.certificates.glyphs import unprintable
+
+    return unprintable(f"{person.full_name} {person.latin_name or ''}")
+
+
 def people_sheet(people, *, private: bool = False):
     """People as a table for export; the national identifier only when ``private``."""
     from registry.spreadsheets import Sheet

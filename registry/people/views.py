@@ -29,6 +29,18 @@ def _get(person_id: int) -> Person:
     return person
 
 
+def warn_if_unprintable(person: Person) -> None:
+    """A warning that does not block: the name holds a character no certificate can print."""
+    from registry.certificates.glyphs import describe
+
+    characters = services.unprintable_in_name(person)
+    if characters:
+        flash(_("The name of %(name)s contains %(characters)s, which no certificate font can "
+                "print. Check the spelling (a letter typed from another keyboard?) before "
+                "certificates are printed.", name=person.full_name,
+                characters=describe(characters)), "warning")
+
+
 @bp.route("/")
 def index():
     require(current_user, "person.view")
@@ -65,6 +77,7 @@ def create():
             candidates = uow.error.candidates
         if uow.ok:
             flash(_("%(name)s added.", name=person.full_name), "success")
+            warn_if_unprintable(person)
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/form.html", form=form, person=None, candidates=candidates)
 
@@ -109,6 +122,7 @@ def edit(person_id: int):
             services.update_person(person, form.values(), actor=current_user)
         if uow.ok:
             flash(_("%(name)s saved.", name=person.full_name), "success")
+            warn_if_unprintable(person)
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/form.html", form=form, person=person, candidates=[])
 

@@ -32,6 +32,7 @@ from registry.catalog.models import Organization
 from registry.people.models import Person
 from registry.people.names import clean_name, search_key
 from registry.seminars.models import Registration, Seminar
+from registry.certificates.glyphs import unprintable
 from registry.spreadsheets import SpreadsheetError, Table, read_table
 from registry.text import looks_like_email
 
@@ -158,6 +159,7 @@ class PlannedRow:
     region: Region | None = None
     waitlisted: bool = False
     created: Person | None = None  # the new person the import made for this row
+    unprintable: list = field(default_factory=list)  # characters no certificate can print
 
     @property
     def registrant(self) -> Person | None:
@@ -358,7 +360,8 @@ def plan_import(seminar: Seminar, upload: Upload | bytes) -> ImportPlan:
         values = _clean_row(cells, positions)
         if not _check_row(line, values, plan):
             continue
-        row = PlannedRow(line, values)
+        row = PlannedRow(line, values, unprintable=unprintable(
+            f"{values['full_name']} {values.get('latin_name') or ''}"))
         if values.get("sector"):
             row.sector = lookups.sectors.get(header_key(values["sector"]))
             if row.sector is None:

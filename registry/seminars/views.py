@@ -26,12 +26,14 @@ from registry.auth.models import User
 from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
+from registry.certificates.glyphs import describe as describe_unprintable
 from registry.database import write_intent
 from registry.documents import render_pdf_kept
 from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.forms import PersonForm
 from registry.people.models import Person
+from registry.people.views import warn_if_unprintable
 from registry.seminars import corrections, services, uploads
 from registry.seminars.forms import (
     CancelSeminarForm,
@@ -62,6 +64,7 @@ bp = Blueprint("seminars", __name__, url_prefix="/seminars")
 
 bp.add_app_template_global(SEMINAR_STATUS_LABELS, "seminar_status_labels")
 bp.add_app_template_global(REGISTRATION_STATUS_LABELS, "registration_status_labels")
+bp.add_app_template_global(describe_unprintable, "describe_characters")
 bp.add_app_template_global(OUTCOME_LABELS, "outcome_labels")
 
 SORTS = {"start": Seminar.start_date, "title": Seminar.title, "status": Seminar.status,
@@ -286,6 +289,7 @@ def register_new(seminar_id: int):
             candidates = uow.error.candidates
         if uow.ok:
             _flash_registration(registration)
+            warn_if_unprintable(registration.person)
             return redirect(url_for("seminars.show", seminar_id=seminar.id))
     on_list = {reg.person_id: reg.status for reg in seminar.registrations}
     return render_template("seminars/register_new.html", seminar=seminar, form=form,
