@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +27,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The name in matching form (``people.names.search_key``), kept on every save.
+    search_name: Mapped[str] = mapped_column(String(250), default="", nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
@@ -104,3 +106,11 @@ class SignInThrottle(db.Model):
     refused_until: Mapped[datetime | None] = mapped_column(UTCTimestamp())
     # Whether this refusal period has had its one audit event (L11: not one per request).
     refusal_recorded: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_search_name(_mapper, _connection, user: User) -> None:
+    from registry.people.names import search_key
+
+    user.search_name = search_key(user.name)

@@ -20,7 +20,7 @@ from registry.extensions import db
 from registry.people.models import Person
 from registry.people.names import search_key, surname_key
 from registry.spreadsheets import Sheet
-from registry.text import search_words
+from registry.search import every_word, key_contains
 
 def find_by_public_code(text: str | None) -> Certificate | None:
     """The certificate revision a QR code or typed code points to (``None`` when unknown)."""
@@ -137,9 +137,13 @@ def public_register_query(term: str = "", today: date | None = None):
                     Certificate.superseded_by_id.is_(None),
                     Certificate.status == "valid",
                     or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)))
-    for word in search_words(term):
-        like = f"%{word}%"
-        query = query.where(or_(Certificate.holder_name.ilike(like),
-                                Certificate.holder_latin_name.ilike(like),
-                                Certificate.number.ilike(like)))
+    query = query.where(*holder_matches(term))
     return query.order_by(Certificate.holder_name, Certificate.id)
+
+
+def holder_matches(term: str) -> list:
+    """Conditions (the query joins ``Person``) that every word of ``term`` matches the holder
+    across scripts (their stored search key), or the name as printed, or the number."""
+    return every_word(term, keys=[key_contains(Person.search_name)],
+                      plain=[Certificate.holder_name, Certificate.holder_latin_name,
+                             Certificate.number])

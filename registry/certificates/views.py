@@ -26,8 +26,10 @@ from registry.certificates.forms import (
 )
 from registry.certificates.models import Certificate, PrintJob
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
+from registry.certificates.verification import holder_matches
 from registry.errors import abort_with_reason
 from registry.extensions import db
+from registry.people.models import Person
 from registry.reviews import services as review_services
 from registry.reviews.models import ReviewItem
 from registry.seminars.models import Registration, Seminar
@@ -77,10 +79,8 @@ def _register_query(args: dict):
     if args["seminar"].isdigit():
         query = query.where(Certificate.seminar_id == int(args["seminar"]))
     if args["q"]:
-        like = f"%{args['q']}%"
-        query = query.where(or_(Certificate.holder_name.ilike(like),
-                                Certificate.holder_latin_name.ilike(like),
-                                Certificate.number.ilike(like)))
+        query = query.join(Person, Person.id == Certificate.person_id).where(
+            *holder_matches(args["q"]))
     sort = request.args.get("sort", "-number")
     columns = SORTS.get(sort.lstrip("-"), SORTS["number"])
     descending = sort.startswith("-")

@@ -19,11 +19,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.audit.services import record, save_with_audit
+from registry.search import every_word, key_contains
 from registry.auth.permissions import can
 from registry.people.visibility import restrict_to_visible, visible_among
 from registry.catalog.models import Region
 from registry.database import utcnow
-from registry.text import looks_like_email, search_words
+from registry.text import looks_like_email
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
 from registry.catalog.models import Organization
@@ -285,14 +286,8 @@ def people_query(term: str = "", *, viewer):
     query = restrict_to_visible(
         select(Person).outerjoin(Person.organization).where(Person.merged_into_id.is_(None)),
         viewer)
-    for word in search_words(term):
-        key = search_key(word)
-        alternatives = [Person.latin_name.ilike(f"%{word}%"),
-                        Organization.name.ilike(f"%{word}%"),
-                        Person.email.ilike(f"%{word.lower()}%")]
-        if key:
-            alternatives.append(Person.search_name.contains(key, autoescape=True))
-        query = query.where(or_(*alternatives))
+    query = query.where(*every_word(term, keys=[key_contains(Person.search_name)],
+                                    plain=[Person.latin_name, Organization.name, Person.email]))
     return query.order_by(Person.search_name, Person.id)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from flask_babel import lazy_pgettext
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import TimestampMixin, UTCTimestamp, utcnow
@@ -105,6 +106,8 @@ class Seminar(TimestampMixin, db.Model):
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
     venue: Mapped[str] = mapped_column(String(250), default="", nullable=False)
+    # Title and venue in matching form (see ``seminar_search_text``), kept on every save.
+    search_text: Mapped[str] = mapped_column(String(520), default="", nullable=False)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
     language: Mapped[str] = mapped_column(String(10), default="en", nullable=False)
     capacity: Mapped[int] = mapped_column(nullable=False)
@@ -334,3 +337,17 @@ class Attendance(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="attendance")
     seminar_day = relationship("SeminarDay")
+
+
+def seminar_search_text(title: str | None, venue: str | None) -> str:
+    """Title and venue in the matching form of names (``people.names.search_key``: Latin
+    letters, case and diacritics folded), so that the list's search crosses scripts."""
+    from registry.people.names import search_key
+
+    return f"{search_key(title)} | {search_key(venue)}"[:520]
+
+
+@event.listens_for(Seminar, "before_insert")
+@event.listens_for(Seminar, "before_update")
+def _keep_search_text(_mapper, _connection, seminar: Seminar) -> None:
+    seminar.search_text = seminar_search_text(seminar.title, seminar.venue)

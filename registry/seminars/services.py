@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,7 @@ from registry.errors import Conflict, DomainError, InvalidState, NotFound
 from registry.extensions import db
 from registry.people import services as people_services
 from registry.people.models import Person
+from registry.search import every_word, key_contains
 from registry.people.names import clean_name
 from registry.seminars.models import (
     OUTCOME_LABELS,
@@ -588,10 +589,11 @@ def find_seminars(user, *, status: str = "", course_id: int | None = None,
         query = query.where(Seminar.end_date >= since)
     if until:
         query = query.where(Seminar.start_date <= until)
-    if term:
-        like = f"%{term}%"
-        query = query.where(or_(Seminar.title.ilike(like), Seminar.venue.ilike(like),
-                                Course.title.ilike(like), Course.code.ilike(like)))
+    # Title, venue and trainers across scripts; the course by its title or code as typed.
+    query = query.where(*every_word(term, keys=[
+        key_contains(Seminar.search_text),
+        lambda key: Seminar.trainers.any(User.search_name.contains(key, autoescape=True))],
+        plain=[Course.title, Course.code]))
     return query
 
 
