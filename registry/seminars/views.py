@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -433,8 +433,11 @@ def sign_in_sheet(seminar_id: int, day_id: int):
     seminar_day = _get_day(seminar, day_id)
     services.load_roster(seminar)
     day_number = [d.id for d in seminar.days].index(seminar_day.id) + 1
-    html = render_template("documents/roster.html", seminar=seminar, seminar_day=seminar_day,
-                           day_number=day_number, registered=seminar.registered())
+    # Printed in the seminar's language (the participants sign it), whatever the trainer's.
+    with force_locale(seminar.language):
+        html = render_template("documents/roster.html", seminar=seminar,
+                               seminar_day=seminar_day, day_number=day_number,
+                               registered=seminar.registered())
     # Kept until what it shows changes (a new name, another language, ...).
     data = render_pdf_kept(html, Path(current_app.instance_path) / "kept-documents" / "sign-in")
     return file_response(data, f"sign-in-{seminar.id}-{seminar_day.day.isoformat()}.pdf",

@@ -50,6 +50,19 @@ def test_the_sheet_is_rendered_once_until_what_it_shows_changes(client, login_as
     assert len(renders) == 4
 
 
+def test_the_sheet_prints_in_the_seminars_language_whatever_the_trainers(client, login_as,
+                                                                         pdf_reader):
+    trainer = login_as("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer])
+    seminar.language = "ru"
+    fixtures.create_registration(seminar, fixtures.create_person("Ғайратжон Ўроқов"))
+    db.session.commit()
+    url = f"/seminars/{seminar.id}/days/{seminar.days[0].id}/sign-in.pdf"
+    for interface in ("en", "vi"):
+        text = pdf_reader.text(client.get(url, query_string={"lang": interface}).data)
+        assert "Подпись" in text and "Signature" not in text and "Ғайратжон Ўроқов" in text
+
+
 def test_kept_sheets_are_pruned_oldest_first(tmp_path):
     for n in range(5):
         documents.render_pdf_kept(f"<p>Sheet {n}</p>", tmp_path, keep=3)
