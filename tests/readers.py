@@ -30,6 +30,15 @@ class PdfReader:
         """What ``pdftotext`` extracts (what copy-and-paste or a screen reader gets)."""
         return _run("pdftotext", *(["-layout"] if layout else []), str(self._file(data)), "-")
 
+    def text_of_half(self, data: bytes, side: str) -> str:
+        """The text of the left or right half of page 1 (a two-language certificate prints
+        one language in each), cropped as ``pdftotext -x -y -W -H`` does at 72 dpi."""
+        width, height = self.page_size_points(data)
+        left = 0 if side == "left" else width // 2
+        return _run("pdftotext", "-layout", "-f", "1", "-l", "1", "-r", "72", "-x", str(left),
+                    "-y", "0", "-W", str(width // 2), "-H", str(height),
+                    str(self._file(data)), "-")
+
     def info(self, data: bytes) -> dict[str, str]:
         """``pdfinfo`` as a dict (``Pages``, ``Page size``, ...)."""
         lines = _run("pdfinfo", str(self._file(data))).splitlines()

@@ -135,6 +135,25 @@ class Course(Localized, TimestampMixin, db.Model):
                 chosen.append(code)
         return tuple(chosen[:2]) or ("en",)
 
+    def titles_missing_for(self, seminar_languages) -> list[str]:
+        """The languages a two-language certificate of this course would print whose half has
+        no title of its own (the default title stands for English, the default locale; the
+        other Uzbek script stands for its twin)."""
+        from registry.localized import OTHER_SCRIPT
+
+        own = self.values_of("title")
+        missing: list[str] = []
+        for seminar_language in seminar_languages:
+            languages = self.certificate_languages(seminar_language)
+            if len(languages) < 2:
+                continue
+            for language in languages:
+                if language == "en" or own.get(language) or own.get(OTHER_SCRIPT.get(language)):
+                    continue
+                if language not in missing:
+                    missing.append(language)
+        return missing
+
     def __str__(self) -> str:
         return self.label
 

@@ -62,6 +62,24 @@ def _check_region_parent(region: Region, parent_id: int | None) -> None:
 def _check_course_rules(course: Course) -> None:
     if course.certificate_kind == "internal_auditor" and course.pass_mark is None:
         raise DomainError(_l("An internal-auditor course needs a pass mark."), field="pass_mark")
+    # Two languages side by side need the title in each: in the fixed ones, and in the
+    # languages of this course's seminars that are not cancelled.
+    from registry.seminars.models import Seminar
+
+    seminar_languages = [None] if course.id is None else db.session.scalars(
+        select(Seminar.language).distinct().where(Seminar.course_id == course.id,
+                                                  Seminar.status != "cancelled")).all()
+    missing = course.titles_missing_for(list(seminar_languages) or [None])
+    if missing:
+        raise DomainError(missing_titles_message(missing), field="languages")
+
+
+def missing_titles_message(languages: list[str]):
+    from registry.i18n import LANGUAGE_NAMES
+
+    return _l("Certificates in two languages need the course title in each: add it in "
+              "%(languages)s below, or print certificates in one language.",
+              languages=", ".join(LANGUAGE_NAMES.get(code, code) for code in languages))
 
 
 def _duplicate_exists(kind: str, obj, values: dict) -> bool:

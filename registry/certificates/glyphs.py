@@ -67,6 +67,10 @@ def _needs_glyph(character: str) -> bool:
 def _texts(document):
     for field in CHECKED_FIELDS:
         yield field, getattr(document, field) or ""
+    for text in getattr(document, "texts", ()):
+        yield "course_title", text.course_title
+        yield "standards", text.standards
+        yield "issuer_name", text.issuer_name
     for signatory in document.signatories:
         yield "signatories", f"{signatory.name} {signatory.title}"
 

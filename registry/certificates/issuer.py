@@ -81,8 +81,9 @@ def signed_payload(certificate: Certificate, key_id: str) -> dict:
 
 def printed_facts(certificate: Certificate) -> dict:
     """What the paper says about holder, course and validity, as plain JSON values (the same
-    in the signed payload and in the public JSON)."""
-    return {
+    in the signed payload and in the public JSON); ``texts``, each printed language's half,
+    for revisions that have them (older ones were signed without)."""
+    facts = {
         "holder": certificate.holder_name,
         "holder_latin": certificate.holder_latin_name,
         "course": certificate.course_title,
@@ -94,3 +95,6 @@ def printed_facts(certificate: Certificate) -> dict:
         "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
         "issuer": certificate.issuer_name,
     }
+    if certificate.printed_texts:
+        facts["texts"] = [dict(entry) for entry in certificate.printed_texts]
+    return facts

@@ -90,6 +90,17 @@ def current_revision(registration: Registration) -> Certificate | None:
         .order_by(Certificate.revision.desc()).limit(1)).first()
 
 
+def printed_texts(course: Course, seminar: Seminar, settings: IssuerSettings) -> list[dict]:
+    """What each language's half of the certificate will say, in print order: the course's
+    title and standards line and the issuer's name in that language (by the fallback of
+    ``registry.localized``), and the kind of certificate, which chooses the heading."""
+    return [{"language": language, "kind": course.certificate_kind,
+             "course": course.localized("title", language),
+             "standards": course.localized("standards", language) or "",
+             "issuer": settings.localized("issuer_name", language)}
+            for language in course.certificate_languages(seminar.language)]
+
+
 def _new_certificate(registration: Registration, serial: int, *, issued_on: date,
                      issued_by, settings: IssuerSettings) -> Certificate:
     seminar, person = registration.seminar, registration.person
@@ -106,6 +117,7 @@ def _new_certificate(registration: Registration, serial: int, *, issued_on: date
         valid_until=(add_months(issued_on, course.validity_months)
                      if course.validity_months else None),
         status="valid", issued_by_id=issued_by.id, issued_at=utcnow(),
+        printed_texts=printed_texts(course, seminar, settings),
     )
     sign_certificate(certificate)
     db.session.add(certificate)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.database import UTCTimestamp, utcnow
 from registry.extensions import db
+from registry.localized import Localized
 
 CERTIFICATE_STATUSES = ("valid", "suspended", "revoked")
 # What a certificate's status (as of a day, see ``status_on``) is called, defined once:
@@ -125,6 +126,11 @@ class Certificate(db.Model):
     payload: Mapped[str] = mapped_column(Text, default="", nullable=False)
     signature: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     key_id: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    # What each printed language's half says, in print order (signed with the rest):
+    # [{"language", "kind", "course", "standards", "issuer"}]. Empty for revisions issued
+    # before texts per language (they print their one course title and issuer name).
+    printed_texts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]",
+                                                nullable=False)
     # The rendered PDF of this revision, kept once made so a reprint costs nothing.
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
@@ -138,6 +144,22 @@ class Certificate(db.Model):
     def printed_number(self) -> str:
         return self.number if self.revision == 1 else f"{self.number}/{self.revision}"
 
+    def printed_text(self, key: str, locale: str | None = None) -> str:
+        """What the paper says for ``key`` ("course", "standards", "issuer"): the half in
+        ``locale`` (the page's when not given; the other Uzbek script next) if one was
+        printed, else the first half - never today's catalogue, only the snapshot."""
+        from registry.localized import OTHER_SCRIPT, current_locale
+
+        defaults = {"course": self.course_title, "standards": self.standards,
+                    "issuer": self.issuer_name}
+        texts = self.printed_texts or []
+        if not texts:
+            return defaults[key]
+        locale = locale or current_locale()
+        by_language = {entry.get("language"): entry for entry in texts}
+        entry = by_language.get(locale) or by_language.get(OTHER_SCRIPT.get(locale)) or texts[0]
+        return entry.get(key) or defaults[key]
+
     def status_on(self, day: date) -> str:
         """What the verification page says on ``day``: superseded, revoked, suspended,
         expired or valid (in that order of precedence)."""
@@ -150,10 +172,11 @@ class Certificate(db.Model):
         return "valid"
 
 
-class IssuerSettings(db.Model):
-    """What every certificate prints about its issuer, set by an admin: the agency's name,
-    its logo and the signatories. One row (``id = 1``); a certificate keeps its own snapshot
-    of name and signatories, so a later change does not alter what was already issued."""
+class IssuerSettings(Localized, db.Model):
+    """What every certificate prints about its issuer, set by an admin: the agency's name
+    (with a value per language in ``translations``), its logo and the signatories. One row
+    (``id = 1``); a certificate keeps its own snapshot of name and signatories, so a later
+    change does not alter what was already issued."""
 
     __tablename__ = "issuer_settings"
     __table_args__ = (

@@ -43,6 +43,17 @@ class Signatory:
 
 
 @dataclass(frozen=True)
+class PrintedText:
+    """What one language's half says (the revision's snapshot)."""
+
+    language: str
+    kind: str  # "internal_auditor" or "attendance": the heading
+    course_title: str
+    standards: str
+    issuer_name: str
+
+
+@dataclass(frozen=True)
 class PrintedCertificate:
     """Everything a printed certificate shows, and nothing else."""
 
@@ -63,6 +74,16 @@ class PrintedCertificate:
     verification_url: str = ""
     # One language, or two printed side by side (the seminar's and English).
     languages: tuple = ("en",)
+    # Each language's own course title, standards line and issuer (older revisions: none,
+    # and every half prints the fields above).
+    texts: tuple = ()
+
+    def text_in(self, language: str) -> PrintedText:
+        """The half in ``language``: its own texts, or the certificate's one set."""
+        for text in self.texts:
+            if text.language == language:
+                return text
+        return PrintedText(language, "", self.course_title, self.standards, self.issuer_name)
 
 
 # --- pieces ---------------------------------------------------------------------------------
@@ -138,8 +159,8 @@ def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) ->
     if bilingual and language == "en" and certificate.holder_latin_name:
         name = certificate.holder_latin_name
     html = environment.get_template("documents/certificate_part.html").render(
-        c=certificate, name=name, language=language, bilingual=bilingual,
-        name_class=name_size_class(name))
+        c=certificate, text=certificate.text_in(language), name=name, language=language,
+        bilingual=bilingual, name_class=name_size_class(name))
     hint = environment.get_template("documents/certificate_hint.html").render()
     return {"language": language, "html": Markup(html), "hint": hint.strip()}
 
@@ -153,8 +174,11 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
     bilingual = len(languages) > 1
     parts = [_part(certificate, language, bilingual=bilingual) for language in languages]
     template = _environment(languages[0]).get_template("documents/certificate.html")
+    issuers = list(dict.fromkeys(certificate.text_in(language).issuer_name
+                                 for language in languages))
     return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
-                           bilingual=bilingual, html_lang=languages[0].replace("_", "-"))
+                           bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
+                           issuers=issuers)
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:

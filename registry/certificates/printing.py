@@ -14,7 +14,7 @@ from registry.certificates.glyphs import missing_glyphs
 from registry.certificates.issuer import issuer_settings
 from registry.certificates.models import Certificate, IssuerSettings
 from registry.certificates.pdf import (
-    PrintedCertificate, Signatory, render_certificate, render_certificates,
+    PrintedCertificate, PrintedText, Signatory, render_certificate, render_certificates,
 )
 from registry.certificates.verification import verification_url
 from registry.errors import DomainError
@@ -28,7 +28,14 @@ class UnprintableCharacter(DomainError):
 def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | None = None):
     """The plain data a certificate PDF is made from (what rendering may know, nothing more)."""
     settings = settings or issuer_settings()
-    languages = certificate.course.certificate_languages(certificate.seminar.language)
+    texts = tuple(PrintedText(entry["language"], entry.get("kind") or "",
+                              entry.get("course") or certificate.course_title,
+                              entry.get("standards") or "",
+                              entry.get("issuer") or certificate.issuer_name)
+                  for entry in certificate.printed_texts or [])
+    # The languages the revision was issued in (older revisions: the course's, as before).
+    languages = (tuple(text.language for text in texts) if texts
+                 else certificate.course.certificate_languages(certificate.seminar.language))
     return PrintedCertificate(
         number=certificate.printed_number, holder_name=certificate.holder_name,
         holder_latin_name=certificate.holder_latin_name, course_title=certificate.course_title,
@@ -40,7 +47,7 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
         signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""))
                           for entry in certificate.signatories or []),
         verification_url=verification_url(certificate),
-        languages=languages,
+        languages=languages, texts=texts,
     )
 
 

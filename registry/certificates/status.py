@@ -81,7 +81,13 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
                for field in REISSUABLE_FIELDS if getattr(certificate, field) != values[field]}
     if not changed:
         raise DomainError(_l("Nothing was changed: a re-issue corrects at least one detail."))
+    texts = [dict(entry) for entry in certificate.printed_texts or []]
+    for field, key in (("course_title", "course"), ("standards", "standards")):
+        if field in changed:  # one correction, printed in every language's half
+            for entry in texts:
+                entry[key] = values[field]
     revision = Certificate(
+        printed_texts=texts,
         registration_id=certificate.registration_id, person_id=certificate.person_id,
         course_id=certificate.course_id, seminar_id=certificate.seminar_id,
         prefix=certificate.prefix, year=certificate.year, serial=certificate.serial,

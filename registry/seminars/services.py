@@ -117,6 +117,18 @@ def _check_details(*, title: str, venue: str, region_id: int | None, language: s
         raise DomainError(_l("Choose an existing region or district."), field="region_id")
 
 
+def _check_course_titles(course: Course, language: str) -> None:
+    """A course printing two languages needs its title in the seminar's language."""
+    from registry.i18n import LANGUAGE_NAMES
+
+    if course.titles_missing_for([language]):
+        raise DomainError(_l(
+            "“%(course)s” prints its certificates in two languages but has no title in "
+            "%(language)s yet: an administrator adds it under Reference data → Courses.",
+            course=course.label, language=LANGUAGE_NAMES.get(language, language)),
+            field="language")
+
+
 def _clean_text(value: str | None) -> str:
     return clean_name(value or "")
 
@@ -133,6 +145,7 @@ def create_seminar(*, course: Course, actor, title: str | None = None,
     venue = _clean_text(venue)
     _check_details(title=title, venue=venue, region_id=region_id, language=language,
                    capacity=capacity)
+    _check_course_titles(course, language)
     days = plan_days(course, start_date=start_date, end_date=end_date, dates=dates)
     _check_trainers(trainers, actor)
     seminar = Seminar(course=course, title=title, start_date=days[0], end_date=days[-1],
@@ -172,6 +185,7 @@ def update_seminar(seminar: Seminar, *, actor, title: str | None = None,
     venue = _clean_text(venue)
     _check_details(title=title, venue=venue, region_id=region_id, language=language,
                    capacity=capacity)
+    _check_course_titles(seminar.course, language)
     if capacity < seminar.seats_taken:
         raise DomainError(_l("%(n)s participants are already registered: the capacity cannot be "
                              "lower.", n=seminar.seats_taken), field="capacity")

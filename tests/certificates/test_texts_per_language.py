@@ -1,0 +1,95 @@
+"""Each half of a two-language certificate speaks its language: the course title, standards
+line and issuer of that language, under the heading of the course's kind - a snapshot, signed,
+that later changes to the catalogue leave alone (issue 17 item 2)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from registry.catalog.models import Course
+from registry.certificates.issuer import issuer_settings
+from registry.extensions import db
+from tests import fixtures
+from tests.certificates.test_pdf import squeeze
+
+UZ_TITLE, EN_TITLE = "ISO 9001:2015 boʻyicha ichki auditor", "ISO 9001:2015 Internal Auditor"
+UZ_ISSUER, EN_ISSUER = "Oʻzbekiston standartlashtirish agentligi", "Uzbek Agency for Standardization"
+
+
+@pytest.fixture
+def bilingual_certificate():
+    course = fixtures.create_course(title=EN_TITLE)
+    course.languages = "seminar,en"
+    course.set_values("title", {"uz": UZ_TITLE})
+    course.set_values("standards", {"uz": "ISO 9001:2015, ISO 19011:2018 (oʻzbekcha)"})
+    settings = issuer_settings()
+    settings.issuer_name = EN_ISSUER
+    settings.set_values("issuer_name", {"uz": UZ_ISSUER})
+    db.session.add(settings)
+    db.session.commit()
+    seminar = fixtures.create_completed_seminar((("Дилфуза Тўхтаева", 3, 90),), course=course)
+    seminar.language = "uz"
+    registration = seminar.registrations[0]
+    registration.person.latin_name = "Dilfuza Toʻxtayeva"
+    from registry.certificates.services import issue_certificate
+
+    certificate = issue_certificate(registration, issued_by=fixtures.create_user("official"))
+    db.session.commit()
+    return certificate
+
+
+def test_each_half_prints_its_own_language(client, login_as, bilingual_certificate, pdf_reader):
+    login_as("official")
+    data = client.get(f"/certificates/{bilingual_certificate.id}.pdf").data
+    local, english = (squeeze(pdf_reader.text_of_half(data, side)) for side in ("left", "right"))
+    assert UZ_TITLE in local and EN_TITLE not in local
+    assert EN_TITLE in english and UZ_TITLE not in english
+    assert "(oʻzbekcha)" in local and "(oʻzbekcha)" not in english
+    both = squeeze(pdf_reader.text(data))
+    assert UZ_ISSUER in both and EN_ISSUER in both
+    # The heading says what kind of certificate it is, in each language.
+    assert "CERTIFICATE OF INTERNAL AUDITOR" in english  # set in capitals by the design
+
+
+def test_the_halves_are_a_signed_snapshot_later_edits_leave_alone(client, login_as,
+                                                                 bilingual_certificate):
+    payload = json.loads(bilingual_certificate.payload)
+    assert [(text["language"], text["course"]) for text in payload["texts"]] == [
+        ("uz", UZ_TITLE), ("en", EN_TITLE)]
+    course = db.session.get(Course, bilingual_certificate.course_id)
+    course.set_values("title", {"uz": "Yangi nom"})
+    db.session.commit()
+    page = client.get(f"/v/{bilingual_certificate.public_code}?lang=uz").get_data(as_text=True)
+    assert UZ_TITLE in page and "Yangi nom" not in page
+    english = client.get(f"/v/{bilingual_certificate.public_code}?lang=en").get_data(
+        as_text=True)
+    assert EN_TITLE in english
+    # A language that was not printed shows the first half (the paper's own words).
+    russian = client.get(f"/v/{bilingual_certificate.public_code}?lang=ru").get_data(
+        as_text=True)
+    assert UZ_TITLE in russian
+
+
+def test_a_course_cannot_print_two_languages_without_a_title_in_each(client, login_as):
+    login_as("admin")
+    course = fixtures.create_course(title=EN_TITLE)
+    course.languages = "seminar"
+    fixtures.create_seminar(course=course).language = "mn"
+    db.session.commit()
+    form = client.get(f"/reference/courses/{course.id}")
+    assert form.status_code == 200
+    data = {"code": course.code, "title": EN_TITLE, "standards": "", "description": "",
+            "certificate_kind": "internal_auditor", "hours": "24", "days": "3",
+            "pass_mark": "70", "min_attendance_percent": "100", "validity_months": "36",
+            "number_prefix": "IA", "languages": "seminar,en", "active": "y"}
+    refused = client.post(f"/reference/courses/{course.id}", data=data)
+    assert refused.status_code == 200
+    assert "need the course title in each: add it in Монгол" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).languages == "seminar"
+    accepted = client.post(f"/reference/courses/{course.id}",
+                           data={**data, "title__mn": "ISO 9001:2015 дотоод аудитор"})
+    assert accepted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).languages == "seminar,en"
