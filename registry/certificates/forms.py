@@ -15,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from registry.certificates.services import STATUS_REASONS
+from registry.certificates.services import STATUS_REASONS, check_logo
+from registry.errors import DomainError
 
 MAX_LOGO_BYTES = 1024 * 1024
 SIGNATORY_ROWS = 3
@@ -74,6 +75,10 @@ class IssuerSettingsForm(FlaskForm):
             raise ValidationError(_l("The logo is larger than 1 MB."))
         if logo_type(data) is None:
             raise ValidationError(_l("The logo must be a PNG or JPEG image."))
+        try:
+            check_logo(data)  # readable, and not too many pixels to print (L7)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
 
 
 for _index in range(1, SIGNATORY_ROWS + 1):

@@ -2,8 +2,11 @@
 and the signature over the facts a certificate prints."""
 from __future__ import annotations
 
+import io
+import warnings
+
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
 
 from registry.audit.services import record
 from registry.certificates import signing
@@ -11,6 +14,15 @@ from registry.certificates.models import Certificate, IssuerSettings
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
 from registry.people.names import clean_name
+
+# Every certificate printed with the logo pays for its pixels (L7: a 37 KB 13000 x 13000 PNG
+# made one render take 22 s and 1.6 GB), so the cap is on pixels, not on bytes. While a side
+# is capped at 2,000 the area cap cannot bind (4 MP at most); it stays as the ceiling should
+# the side cap ever be raised.
+MAX_LOGO_SIDE = 2000
+MAX_LOGO_PIXELS = 20_000_000
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
 
 def key_ring() -> signing.KeyRing:
     """The app's signing keys (loaded, or made on first use, once per process)."""
@@ -49,7 +61,7 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
     if remove_logo:
         settings.logo, settings.logo_type = None, None
     elif logo is not None:
-        if logo_type not in ("image/png", "image/jpeg"):
+        if logo_type not in LOGO_FORMATS.values() or check_logo(logo) != logo_type:
             raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
         settings.logo, settings.logo_type = logo, logo_type
     db.session.add(settings)
@@ -57,6 +69,39 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
     record(actor, "issuer.update", settings, summary=issuer_name,
            details={"signatories": settings.signatories, "logo": bool(settings.logo)})
     return settings
+
+
+def check_logo(data: bytes) -> str:
+    """The type (``image/png`` or ``image/jpeg``) of a logo Pillow can read and that is small
+    enough in pixels to print; raises ``DomainError`` on the logo field otherwise.
+
+    Only the image's header is read (``Image.open`` is lazy and ``size`` comes from the
+    header): decoding the pixels to measure them would be the very cost being refused."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between 89 and 179 megapixels; the cap below is far lower.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=tuple(LOGO_FORMATS)) as image:
+                width, height = image.size
+                kind = LOGO_FORMATS.get(image.format or "")
+    except Image.DecompressionBombError:  # over 179 MP: Pillow gives no size, only a refusal
+        raise DomainError(_l("The logo has too many pixels: a logo may be at most %(side)s × "
+                             "%(side)s pixels. Make it smaller and upload it again.",
+                             side=format_number(MAX_LOGO_SIDE)), field="logo") from None
+    except Exception:  # noqa: BLE001 - untrusted bytes: any failure to parse is "unreadable"
+        raise DomainError(_l("The logo could not be read as a PNG or JPEG image. Save it "
+                             "again from an image editor and upload it again."),
+                          field="logo") from None
+    if kind is None:
+        raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
+    if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+        raise DomainError(_l("The logo is %(width)s × %(height)s pixels: a logo may be at most "
+                             "%(side)s × %(side)s pixels. Make it smaller and upload it again.",
+                             width=format_number(width), height=format_number(height),
+                             side=format_number(MAX_LOGO_SIDE)), field="logo")
+    return kind
 
 
 def sign_certificate(certificate: Certificate) -> None:

@@ -14,8 +14,8 @@ New code may import from the module itself; nothing is defined here.
 from __future__ import annotations
 
 from registry.certificates.issuer import (  # noqa: F401
-    issuer_settings, key_ring, printed_facts, sign_certificate, signed_payload,
-    update_issuer_settings,
+    MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, issuer_settings, key_ring, printed_facts,
+    sign_certificate, signed_payload, update_issuer_settings,
 )
 from registry.certificates.issuing import (  # noqa: F401
     CERTIFYING_ROLES, AlreadyIssued, BatchResult, NotEligible, certifier_refusal,

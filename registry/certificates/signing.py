@@ -145,21 +145,106 @@ def load_key_ring(instance_path: str | Path, environment_pem: str | None = None)
 
 
 def public_keys_from_document(document: dict) -> dict:
-    """``{key_id: base64 public key}`` from a published keys document."""
-    return {entry["key_id"]: entry["public_key"] for entry in document.get("keys", [])
-            if entry.get("algorithm", ALGORITHM) == ALGORITHM}
+    """``{key_id: base64 public key}`` from a published keys document. Entries that are not
+    a key id and a public key as text are left out (their signatures then name an unknown
+    key), so a damaged file saved by hand is refused, never a crash."""
+    entries = document.get("keys") if isinstance(document, dict) else None
+    return {entry["key_id"]: entry["public_key"] for entry in
+            (entries if isinstance(entries, list) else [])
+            if isinstance(entry, dict) and isinstance(entry.get("key_id"), str)
+            and isinstance(entry.get("public_key"), str)
+            and entry.get("algorithm", ALGORITHM) == ALGORITHM}
+
+
+class NotVerified(ValueError):
+    """Why a signed document does not verify, in words for the person checking it."""
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def loads_strict(text: str):
+    """JSON as a verifier must read it: an object naming a key twice is refused. Parsers
+    disagree on which of the two wins (Python keeps the last, others the first), so a forged
+    first ``"holder"`` before the signed one would verify here and be shown elsewhere."""
+    def unique(pairs):
+        document = {}
+        for key, value in pairs:
+            if key in document:
+                raise DuplicateKey(f'the key "{key}" appears twice in one object')
+            document[key] = value
+        return document
+
+    return json.loads(text, object_pairs_hook=unique)
+
+
+def _not_nfc(value, where: str = "payload") -> str | None:
+    """Where in ``value`` a text (a key or a value) is not in NFC form, or None."""
+    if isinstance(value, str):
+        return where if unicodedata.normalize("NFC", value) != value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _not_nfc(key, f"{where}: key {key!r}") or _not_nfc(item, f"{where}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _not_nfc(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def check_signed_document(document: dict, public_keys: dict) -> dict:
+    """The payload of ``document`` (``{"payload": {...}, "signature": "..."}``, as served at
+    ``/v/<code>.json``, or the whole page JSON, whose ``signed`` part is checked) when one of
+    ``public_keys`` (``{key_id: base64 raw public key}``) signed it; raises ``NotVerified``
+    with the reason otherwise. Needs nothing else: no database, no app.
+
+    The payload must already be exactly what was signed: text that is not NFC is refused,
+    not normalised first - it would show (and compare) differently from the signed text."""
+    if isinstance(document, dict) and "signed" in document:
+        document = document["signed"]
+    if not isinstance(document, dict):
+        raise NotVerified("it holds no signed record")
+    payload = document.get("payload")
+    if not isinstance(payload, dict):
+        raise NotVerified("it holds no signed payload")
+    where = _not_nfc(payload)
+    if where:
+        raise NotVerified(f"the text of {where} is not in Unicode NFC form, so it is not the "
+                          "text that was signed")
+    key_id = payload.get("key_id")
+    if not isinstance(key_id, str) or not key_id:
+        raise NotVerified("the payload names no signing key (key_id)")
+    if key_id not in public_keys:
+        raise NotVerified(f"its key {key_id} is not among these public keys")
+    signature = document.get("signature")
+    if signature is None or signature == "":
+        raise NotVerified("it carries no signature")
+    if not isinstance(signature, str):
+        raise NotVerified("the signature is not text (base64)")
+    try:
+        raw_signature = _unb64(signature)
+    except ValueError:  # binascii.Error, or a character outside ASCII
+        raise NotVerified("the signature is not base64") from None
+    try:
+        public_key = Ed25519PublicKey.from_public_bytes(_unb64(public_keys[key_id]))
+    except (AttributeError, TypeError, ValueError):
+        raise NotVerified(f"the public key {key_id} is not an Ed25519 key") from None
+    try:
+        public_key.verify(raw_signature, canonical_json(payload))
+    except (TypeError, ValueError, InvalidSignature):
+        raise NotVerified("the signature does not match these facts and this key") from None
+    return payload
 
 
 def verify_signed_document(document: dict, public_keys: dict) -> bool:
-    """Does ``document`` (``{"payload": {...}, "signature": "..."}``, as served at
-    ``/v/<code>.json``) carry a valid signature by one of ``public_keys``
-    (``{key_id: base64 raw public key}``)? Needs nothing else: no database, no app.
-    The whole page JSON may be passed too: its ``signed`` part is what is checked."""
+    """Does ``document`` carry a valid signature by one of ``public_keys``? (See
+    ``check_signed_document``, which also says why not.)"""
     try:
-        document = document.get("signed", document)
-        payload = document["payload"]
-        public_key = Ed25519PublicKey.from_public_bytes(_unb64(public_keys[payload["key_id"]]))
-        public_key.verify(_unb64(document["signature"]), canonical_json(payload))
-    except (KeyError, TypeError, ValueError, InvalidSignature):
+        check_signed_document(document, public_keys)
+    except NotVerified:
         return False
     return True

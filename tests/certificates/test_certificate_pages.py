@@ -186,6 +186,88 @@ def test_a_renamed_executable_is_not_accepted_as_logo(client, login_as, count_ro
     assert count_rows(IssuerSettings) == 0
 
 
+def png(size, mode="RGB", **options) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG", **options)
+    return buffer.getvalue()
+
+
+def post_logo(client, data: bytes):
+    return client.post("/certificates/settings", data={
+        "issuer_name": "Agency", "logo": (io.BytesIO(data), "logo.png")},
+        content_type="multipart/form-data", follow_redirects=True)
+
+
+def logo_error(response) -> str:
+    """The error shown next to the logo field (the field macro's ``logo-error``)."""
+    import re
+
+    match = re.search(r'<p class="error" id="logo-error"[^>]*>([^<]*)</p>',
+                      response.get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
+def test_a_logo_of_too_many_pixels_is_refused_and_the_stored_logo_kept(client, login_as):
+    # L7: a 13000 x 13000 1-bit PNG is a few KB, has PNG magic and passes the 1 MB limit, but
+    # every certificate printed with it took 22 s and 1.6 GB.
+    login_as("admin")
+    normal = png((400, 200), optimize=True)
+    assert "Issuer details saved" in post_logo(client, normal).get_data(as_text=True)
+    assert db.session.get(IssuerSettings, 1).logo == normal
+
+    bomb = png((13000, 13000), mode="1", optimize=True)
+    assert len(bomb) < 100_000  # small on the wire: only its pixel count gives it away
+    for data, size in ((bomb, "13,000 × 13,000"), (png((2001, 10)), "2,001 × 10")):
+        response = post_logo(client, data)
+        assert response.status_code == 200
+        error = logo_error(response)
+        assert f"The logo is {size} pixels" in error, error
+        assert "at most 2,000 × 2,000 pixels" in error
+        assert "Issuer details saved" not in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(IssuerSettings, 1).logo == normal
+
+    # Above 179 megapixels Pillow itself refuses to open it: the same refusal, without a size.
+    response = post_logo(client, png((14000, 14000), mode="1", optimize=True))
+    assert "The logo has too many pixels" in logo_error(response)
+    assert "at most 2,000 × 2,000 pixels" in logo_error(response)
+    db.session.expire_all()
+    assert db.session.get(IssuerSettings, 1).logo == normal
+
+    at_the_limit = png((2000, 2000), mode="1")
+    assert "Issuer details saved" in post_logo(client, at_the_limit).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(IssuerSettings, 1).logo == at_the_limit
+
+
+def test_a_logo_pillow_cannot_read_is_refused(client, login_as):
+    login_as("admin")
+    normal = png((400, 200))
+    post_logo(client, normal)
+    broken = b"\x89PNG\r\n\x1a\n" + b"\x00" * 500  # PNG magic, nothing readable after it
+    response = post_logo(client, broken)
+    assert "could not be read as a PNG or JPEG image" in logo_error(response)
+    db.session.expire_all()
+    assert db.session.get(IssuerSettings, 1).logo == normal
+
+
+def test_the_service_refuses_such_a_logo_whoever_calls_it(count_rows):
+    from registry.certificates import services
+    from registry.errors import DomainError
+
+    admin = fixtures.create_user("admin")
+    for data in (png((13000, 13000), mode="1", optimize=True), png((10, 2001)),
+                 b"\x89PNG\r\n\x1a\n" + b"\x00" * 500):
+        with pytest.raises(DomainError) as refused:
+            services.update_issuer_settings(actor=admin, issuer_name="Agency", signatories=[],
+                                            logo=data, logo_type="image/png")
+        assert refused.value.field == "logo"
+        db.session.rollback()
+    assert count_rows(IssuerSettings) == 0
+
+
 def test_person_and_seminar_pages_show_certificates(client, login_as):
     certificate = fixtures.create_certificate("Oʻrinboy Gʻulomov")
     login_as("official")

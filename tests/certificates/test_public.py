@@ -182,6 +182,103 @@ def test_flask_verify_certificate_needs_only_the_saved_files(app, client, certif
     assert result.exit_code != 0 and "is not JSON" in result.output
 
 
+@pytest.fixture
+def saved(client, certificate, tmp_path):
+    """The certificate's page JSON and the published keys, saved as a verifier would."""
+    document = json.loads(client.get(f"/v/{certificate.public_code}.json").get_data(as_text=True))
+    keys = tmp_path / "keys.json"
+    keys.write_bytes(client.get("/.well-known/registry-keys.json").data)
+    return document, keys
+
+
+def verify_cli(app, tmp_path, text: str, keys):
+    path = tmp_path / "certificate.json"
+    path.write_text(text, encoding="utf-8")
+    return app.test_cli_runner().invoke(
+        args=["verify-certificate", str(path), "--keys", str(keys)])
+
+
+def assert_not_verified(result, reason: str) -> None:
+    """Refused with a reason, by the command itself: no traceback, no VERIFIED line."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "NOT VERIFIED" in result.output and reason in result.output, result.output
+    assert "VERIFIED:" not in result.output.replace("NOT VERIFIED:", "")
+
+
+def test_verify_certificate_prints_only_what_is_signed(app, tmp_path, saved, certificate):
+    # L5: the page's top-level status is not signed; it was printed after VERIFIED as if it were.
+    document, keys = saved
+    document["status"] = "valid (trust me)"
+    result = verify_cli(app, tmp_path, json.dumps(document, ensure_ascii=False), keys)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"VERIFIED: {certificate.number} - Ғайратжон Ўроқов")
+    assert "trust me" not in result.output and "Status when saved" not in result.output
+
+
+@pytest.mark.parametrize("where", ["payload", "top"])
+def test_verify_certificate_refuses_a_key_given_twice(app, tmp_path, saved, where):
+    # Python keeps the last of two equal keys, other parsers the first: a forged first
+    # "holder" followed by the real one verified, and another tool would show the forgery.
+    document, keys = saved
+    if where == "payload":
+        real = json.dumps(document["signed"]["payload"], ensure_ascii=False)
+        document["signed"]["payload"] = "@PAYLOAD@"
+        text = json.dumps(document, ensure_ascii=False).replace(
+            '"@PAYLOAD@"', '{"holder": "Forged Holder", ' + real[1:])
+        key = "holder"
+    else:
+        real = json.dumps(document, ensure_ascii=False)
+        text = '{"signed": {"payload": {"holder": "Forged Holder"}}, ' + real[1:]
+        key = "signed"
+    assert json.loads(text)["signed"]["payload"]["holder"] == "Ғайратжон Ўроқов"
+    assert_not_verified(verify_cli(app, tmp_path, text, keys), f'"{key}" appears twice')
+
+
+def test_verify_certificate_refuses_text_that_is_not_nfc(app, tmp_path, saved):
+    # NFD spells Ў as У + a combining breve: it looks the same, is not the signed text, and
+    # verified only because it was normalised before the check.
+    import unicodedata
+
+    document, keys = saved
+    decomposed = unicodedata.normalize("NFD", document["signed"]["payload"]["holder"])
+    assert decomposed != document["signed"]["payload"]["holder"]
+    document["signed"]["payload"]["holder"] = decomposed
+    assert_not_verified(verify_cli(app, tmp_path, json.dumps(document, ensure_ascii=False), keys),
+                        "not in Unicode NFC")
+
+
+@pytest.mark.parametrize("signature,reason", [
+    (None, "no signature"), (123, "signature is not text"), ([], "signature is not text"),
+    ("not base64!", "signature is not base64"), ("", "no signature"),
+])
+def test_verify_certificate_refuses_a_malformed_signature_with_the_reason(
+        app, tmp_path, saved, signature, reason):
+    document, keys = saved
+    document["signed"]["signature"] = signature
+    assert_not_verified(verify_cli(app, tmp_path, json.dumps(document), keys), reason)
+
+
+def test_verify_certificate_refuses_a_payload_without_a_key_id(app, tmp_path, saved):
+    document, keys = saved
+    del document["signed"]["payload"]["key_id"]
+    assert_not_verified(verify_cli(app, tmp_path, json.dumps(document), keys),
+                        "names no signing key")
+    document["signed"]["payload"]["key_id"] = ["a", "list"]
+    assert_not_verified(verify_cli(app, tmp_path, json.dumps(document), keys),
+                        "names no signing key")
+
+
+@pytest.mark.parametrize("entries", [None, [1, None], [{"public_key": 5}], [{"public_key": None}]])
+def test_verify_certificate_with_a_malformed_keys_file_says_so(app, tmp_path, saved, entries):
+    document, keys = saved
+    if entries and isinstance(entries[0], dict):  # the right key id, no usable key
+        entries = [dict(entry, key_id=document["signed"]["key_id"]) for entry in entries]
+    keys.write_text(json.dumps({"keys": entries}), encoding="utf-8")
+    assert_not_verified(verify_cli(app, tmp_path, json.dumps(document), keys),
+                        "is not among these public keys")
+
+
 def test_check_form_needs_the_number_and_the_surname(client, certificate):
     # The check form renders no CSRF token (the route is exempt, registry/certificates/
     # public.py): a visitor's browser posts it as it is, so these posts carry none either.
