@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from registry.catalog.models import Region, Sector
 from registry.extensions import db
+from registry.forms import LanguageValues
 from registry.i18n import LANGUAGE_NAMES
-from registry.localized import LOCALES
 
 
 def certificate_language_choices():
@@ -34,50 +34,6 @@ def region_choices(blank_label=None):
 def sector_choices():
     sectors = db.session.scalars(db.select(Sector).order_by(Sector.name)).all()
     return [("", _l("— none —"))] + [(sector.id, sector.label) for sector in sectors]
-
-
-class LanguageValues:
-    """For the form of a record with values per language (``registry.localized``): one field
-    per interface language for each of ``LANGUAGE_FIELDS`` - ``(field, max length)`` - all on
-    the record's one page; an empty one says that the default shows in that language."""
-
-    LANGUAGE_FIELDS: tuple = ()
-
-    @classmethod
-    def add_language_fields(cls):
-        for name, length in cls.LANGUAGE_FIELDS:
-            for locale in LOCALES:
-                setattr(cls, language_field_name(name, locale), StringField(
-                    LANGUAGE_NAMES[locale], validators=[Optional(), Length(max=length)],
-                    render_kw={"lang": locale.replace("_", "-"), "spellcheck": "false"}))
-        return cls
-
-    def __init__(self, *args, obj=None, **kwargs):
-        super().__init__(*args, obj=obj, **kwargs)
-        if obj is not None and not self.is_submitted():
-            for name, _length in self.LANGUAGE_FIELDS:
-                for locale, text in obj.values_of(name).items():
-                    self[language_field_name(name, locale)].data = text
-        for name, _length in self.LANGUAGE_FIELDS:
-            for locale in LOCALES:
-                field = self[language_field_name(name, locale)]
-                if not (field.data or "").strip():
-                    field.description = _l("Missing: the default shows in this language.")
-
-    def language_groups(self):
-        """``(default field, [its language fields])`` per localized field, for the template."""
-        return [(self[name], [self[language_field_name(name, locale)] for locale in LOCALES])
-                for name, _length in self.LANGUAGE_FIELDS]
-
-    def translations(self) -> dict:
-        """``{field: {locale: text}}`` as entered (empty ones included; the model drops them)."""
-        return {name: {locale: self[language_field_name(name, locale)].data or ""
-                       for locale in LOCALES}
-                for name, _length in self.LANGUAGE_FIELDS}
-
-
-def language_field_name(name: str, locale: str) -> str:
-    return f"{name}__{locale}"
 
 
 class RegionForm(LanguageValues, FlaskForm):

@@ -171,5 +171,9 @@ def verify_certificate_command(document_path: str, keys_path: str | None) -> Non
     click.echo(f"VERIFIED: {payload.get('number')} - {payload.get('holder')} - "
                f"{payload.get('course')} - issued {payload.get('issued_on')} by "
                f"{payload.get('issuer')} (key {payload.get('key_id')})")
+    for text in payload.get("texts") or []:  # each printed language's half, also signed
+        if isinstance(text, dict):
+            click.echo(f"  printed in {text.get('language')}: {text.get('course')} - "
+                       f"{text.get('issuer')}")
     click.echo(f"The signature does not say whether it is still valid today: the live "
                f"verification page for code {payload.get('code')} does.")

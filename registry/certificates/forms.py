@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from registry.forms import FlaskForm
+from registry.forms import FlaskForm, LanguageValues
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -57,8 +57,10 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class IssuerSettingsForm(FlaskForm):
-    """What certificates print about the issuer."""
+class IssuerSettingsForm(LanguageValues, FlaskForm):
+    """What certificates print about the issuer (its name in each language too)."""
+
+    LANGUAGE_FIELDS = (("issuer_name", 250),)
 
     issuer_name = StringField(_l("Issuer name"), validators=[DataRequired(), Length(max=250)])
     logo = FileField(_l("Logo (PNG or JPEG, up to 1 MB)"))
@@ -80,6 +82,8 @@ class IssuerSettingsForm(FlaskForm):
         except DomainError as error:
             raise ValidationError(error.message) from None
 
+
+IssuerSettingsForm.add_language_fields()
 
 for _index in range(1, SIGNATORY_ROWS + 1):
     setattr(IssuerSettingsForm, f"signatory_{_index}_name",

@@ -45,8 +45,10 @@ def issuer_settings() -> IssuerSettings:
 
 def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
                            logo: bytes | None = None, logo_type: str | None = None,
-                           remove_logo: bool = False) -> IssuerSettings:
-    """Change what future certificates print about the issuer (admins only)."""
+                           remove_logo: bool = False,
+                           translations: dict | None = None) -> IssuerSettings:
+    """Change what future certificates print about the issuer (admins only);
+    ``translations``: ``{"issuer_name": {locale: text}}``, the name in each language."""
     if getattr(actor, "role", None) != "admin":
         raise PermissionDenied(_l("Only an administrator can change the issuer details."))
     issuer_name = clean_name(issuer_name)
@@ -54,6 +56,10 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
         raise DomainError(_l("Enter the issuer's name."), field="issuer_name")
     settings = issuer_settings()
     settings.issuer_name = issuer_name
+    for field, per_language in (translations or {}).items():
+        if field == "issuer_name":
+            settings.set_values(field, {locale: clean_name(text)
+                                        for locale, text in per_language.items()})
     settings.signatories = [
         {"name": clean_name(entry.get("name")), "title": clean_name(entry.get("title"))}
         for entry in signatories if clean_name(entry.get("name"))
@@ -67,7 +73,8 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
     db.session.add(settings)
     db.session.flush()
     record(actor, "issuer.update", settings, summary=issuer_name,
-           details={"signatories": settings.signatories, "logo": bool(settings.logo)})
+           details={"signatories": settings.signatories, "logo": bool(settings.logo),
+                    "names": settings.values_of("issuer_name")})
     return settings
 
 

@@ -330,7 +330,7 @@ def settings():
             services.update_issuer_settings(
                 actor=current_user, issuer_name=form.issuer_name.data, signatories=signatories,
                 logo=data, logo_type=logo_type(data) if data else None,
-                remove_logo=form.remove_logo.data)
+                remove_logo=form.remove_logo.data, translations=form.translations())
         if uow.ok:
             flash(_("Issuer details saved. They are printed on certificates issued from now "
                     "on."), "success")

@@ -93,3 +93,30 @@ def test_a_course_cannot_print_two_languages_without_a_title_in_each(client, log
     assert accepted.status_code == 302
     db.session.expire_all()
     assert db.session.get(Course, course.id).languages == "seminar,en"
+
+
+def test_the_offline_check_prints_each_signed_half(app, client, bilingual_certificate,
+                                                   tmp_path):
+    saved = tmp_path / "certificate.json"
+    saved.write_text(client.get(f"/v/{bilingual_certificate.public_code}.json").get_data(
+        as_text=True), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["verify-certificate", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("VERIFIED:")
+    assert f"printed in uz: {UZ_TITLE} - {UZ_ISSUER}" in result.output
+    assert f"printed in en: {EN_TITLE} - {EN_ISSUER}" in result.output
+
+
+def test_the_admin_gives_the_issuer_a_name_in_each_language(client, login_as):
+    login_as("admin")
+    page = client.get("/certificates/settings").get_data(as_text=True)
+    assert 'name="issuer_name__uz_Cyrl"' in page and "6 languages have none of their own" in page
+    response = client.post("/certificates/settings", data={
+        "issuer_name": EN_ISSUER, "issuer_name__uz": UZ_ISSUER,
+        "issuer_name__uz_Cyrl": "Ўзбекистон стандартлаштириш агентлиги"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    settings = issuer_settings()
+    assert settings.localized("issuer_name", "uz") == UZ_ISSUER
+    assert settings.localized("issuer_name", "uz_Cyrl") == "Ўзбекистон стандартлаштириш агентлиги"
+    assert settings.localized("issuer_name", "mn") == EN_ISSUER
