@@ -25,6 +25,7 @@ from registry.certificates.forms import (
     logo_type,
 )
 from registry.certificates.models import Certificate, PrintJob
+from registry.certificates.glyphs import describe, unprintable
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
 from registry.certificates.verification import holder_matches
 from registry.errors import abort_with_reason
@@ -266,6 +267,11 @@ def reissue(certificate_id: int):
             flash(_("Revision %(revision)s of %(number)s issued; the earlier revision now shows "
                     "as superseded.", revision=revision.revision, number=revision.number),
                   "success")
+            characters = unprintable(f"{revision.holder_name} {revision.holder_latin_name or ''}")
+            if characters:  # a warning that does not block: printing will refuse it
+                flash(_("The name contains %(characters)s, which no certificate font can print: "
+                        "correct it before printing.", characters=describe(characters)),
+                      "warning")
             return redirect(url_for("certificates.show", certificate_id=revision.id))
     return render_template("certificates/reissue.html", certificate=certificate, form=form,
                            review=review)

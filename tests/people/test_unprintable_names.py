@@ -62,3 +62,18 @@ def test_the_import_preview_flags_the_line_and_still_imports(client, login_as):
     assert "1 name contains a character no certificate font can print" in page
     assert f"line 3: {UNPRINTABLE} Wei – “{UNPRINTABLE}” (U+674E)" in page
     assert 'name="token"' in page  # a warning, not an error: the import can go on
+
+
+def test_the_reissue_form_warns_and_still_reissues(client, login_as):
+    certificate = fixtures.create_certificate("Gulnora Hasanova")
+    login_as("official")
+    client.get(f"/certificates/{certificate.id}/reissue")
+    page = client.post(f"/certificates/{certificate.id}/reissue", data={
+        "holder_name": f"Gulnora {UNPRINTABLE}", "course_title": certificate.course_title,
+        "standards": certificate.standards, "hours": certificate.hours,
+        "start_date": certificate.start_date.isoformat(),
+        "end_date": certificate.end_date.isoformat(),
+        "valid_until": certificate.valid_until.isoformat(), "reason": "Name corrected"},
+        follow_redirects=True).get_data(as_text=True)
+    assert f"{certificate.number}/2" in page
+    assert f"“{UNPRINTABLE}” (U+674E), which no certificate font can print" in page
