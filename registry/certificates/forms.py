@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from registry.forms import FlaskForm, LanguageValues
+from registry.i18n import LANGUAGE_NAMES
+from registry.localized import LOCALES
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -60,9 +62,12 @@ class StatusForm(FlaskForm):
 class IssuerSettingsForm(LanguageValues, FlaskForm):
     """What certificates print about the issuer (its name in each language too)."""
 
-    LANGUAGE_FIELDS = (("issuer_name", 250),)
+    LANGUAGE_FIELDS = (("issuer_name", 250), ("place_of_issue", 120))
 
     issuer_name = StringField(_l("Issuer name"), validators=[DataRequired(), Length(max=250)])
+    place_of_issue = StringField(_l("Place of issue"), validators=[Optional(), Length(max=120)],
+                                 description=_l("The city printed on certificates, e.g. "
+                                                "Tashkent. Leave empty to print none."))
     logo = FileField(_l("Logo (PNG or JPEG, up to 1 MB)"))
     remove_logo = BooleanField(_l("Remove the current logo"))
     submit = SubmitField(_l("Save"))
@@ -92,6 +97,10 @@ for _index in range(1, SIGNATORY_ROWS + 1):
     setattr(IssuerSettingsForm, f"signatory_{_index}_title",
             StringField(_l("Signatory %(n)s: title", n=_index),
                         validators=[Optional(), Length(max=120)]))
+    for _locale in LOCALES:
+        setattr(IssuerSettingsForm, f"signatory_{_index}_title__{_locale}",
+                StringField(LANGUAGE_NAMES[_locale], validators=[Optional(), Length(max=120)],
+                            render_kw={"lang": _locale.replace("_", "-")}))
 
 
 def logo_type(data: bytes) -> str | None:

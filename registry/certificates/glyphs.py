@@ -71,8 +71,10 @@ def _texts(document):
         yield "course_title", text.course_title
         yield "standards", text.standards
         yield "issuer_name", text.issuer_name
+        yield "place", text.place
     for signatory in document.signatories:
-        yield "signatories", f"{signatory.name} {signatory.title}"
+        titles = " ".join(title for _language, title in getattr(signatory, "titles", ()))
+        yield "signatories", f"{signatory.name} {signatory.title} {titles}"
 
 
 def unprintable(text: str) -> list[str]:

@@ -45,10 +45,11 @@ def issuer_settings() -> IssuerSettings:
 
 def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
                            logo: bytes | None = None, logo_type: str | None = None,
-                           remove_logo: bool = False,
+                           remove_logo: bool = False, place_of_issue: str = "",
                            translations: dict | None = None) -> IssuerSettings:
     """Change what future certificates print about the issuer (admins only);
-    ``translations``: ``{"issuer_name": {locale: text}}``, the name in each language."""
+    ``translations``: ``{"issuer_name" | "place_of_issue": {locale: text}}``, in each
+    language; a signatory's ``titles``: their title in each language."""
     if getattr(actor, "role", None) != "admin":
         raise PermissionDenied(_l("Only an administrator can change the issuer details."))
     issuer_name = clean_name(issuer_name)
@@ -56,14 +57,14 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
         raise DomainError(_l("Enter the issuer's name."), field="issuer_name")
     settings = issuer_settings()
     settings.issuer_name = issuer_name
+    settings.place_of_issue = clean_name(place_of_issue)
     for field, per_language in (translations or {}).items():
-        if field == "issuer_name":
+        if field in ("issuer_name", "place_of_issue"):
             settings.set_values(field, {locale: clean_name(text)
                                         for locale, text in per_language.items()})
-    settings.signatories = [
-        {"name": clean_name(entry.get("name")), "title": clean_name(entry.get("title"))}
-        for entry in signatories if clean_name(entry.get("name"))
-    ]
+    # Each signatory's title in other languages too: {"name", "title", "titles": {locale}}.
+    settings.signatories = [_signatory(entry) for entry in signatories
+                            if clean_name(entry.get("name"))]
     if remove_logo:
         settings.logo, settings.logo_type = None, None
     elif logo is not None:
@@ -76,6 +77,15 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
            details={"signatories": settings.signatories, "logo": bool(settings.logo),
                     "names": settings.values_of("issuer_name")})
     return settings
+
+
+def _signatory(entry: dict) -> dict:
+    signatory = {"name": clean_name(entry.get("name")), "title": clean_name(entry.get("title"))}
+    titles = {locale: clean_name(text) for locale, text in (entry.get("titles") or {}).items()
+              if clean_name(text)}
+    if titles:
+        signatory["titles"] = titles
+    return signatory
 
 
 def check_logo(data: bytes) -> str:

@@ -92,12 +92,14 @@ def current_revision(registration: Registration) -> Certificate | None:
 
 def printed_texts(course: Course, seminar: Seminar, settings: IssuerSettings) -> list[dict]:
     """What each language's half of the certificate will say, in print order: the course's
-    title and standards line and the issuer's name in that language (by the fallback of
+    title and standards line, the issuer's name and place of issue in that language, and
+    each signatory's title (by the fallback of
     ``registry.localized``), and the kind of certificate, which chooses the heading."""
     return [{"language": language, "kind": course.certificate_kind,
              "course": course.localized("title", language),
              "standards": course.localized("standards", language) or "",
-             "issuer": settings.localized("issuer_name", language)}
+             "issuer": settings.localized("issuer_name", language),
+             "place": settings.localized("place_of_issue", language)}
             for language in course.certificate_languages(seminar.language)]
 
 

@@ -127,7 +127,7 @@ class Certificate(db.Model):
     signature: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     key_id: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     # What each printed language's half says, in print order (signed with the rest):
-    # [{"language", "kind", "course", "standards", "issuer"}]. Empty for revisions issued
+    # [{"language", "kind", "course", "standards", "issuer", "place"}]. Empty for revisions issued
     # before texts per language (they print their one course title and issuer name).
     printed_texts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]",
                                                 nullable=False)
@@ -188,6 +188,9 @@ class IssuerSettings(Localized, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     issuer_name: Mapped[str] = mapped_column(String(250), nullable=False)
+    # The city printed on certificates ("Issued in Tashkent"); empty: not printed.
+    place_of_issue: Mapped[str] = mapped_column(String(120), default="", server_default="",
+                                                nullable=False)
     logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     logo_type: Mapped[str | None] = mapped_column(String(20))
     signatories: Mapped[list] = mapped_column(JSON, default=list, nullable=False)

@@ -40,6 +40,13 @@ CHUNKS_PER_WORKER = 10
 class Signatory:
     name: str
     title: str = ""
+    titles: tuple = ()  # (language, title) pairs: the title in other languages
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (the other Uzbek script next), else the default one."""
+        from registry.localized import pick
+
+        return pick(dict(self.titles), self.title, language)
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class PrintedText:
     course_title: str
     standards: str
     issuer_name: str
+    place: str = ""  # the city of issue; empty: not printed
 
 
 @dataclass(frozen=True)
@@ -176,9 +184,13 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
     template = _environment(languages[0]).get_template("documents/certificate.html")
     issuers = list(dict.fromkeys(certificate.text_in(language).issuer_name
                                  for language in languages))
+    # Each signatory once, with their title in each printed language ("Direktor / Director").
+    signatories = [(signatory.name, list(dict.fromkeys(
+        title for title in (signatory.title_in(language) for language in languages) if title)))
+        for signatory in certificate.signatories]
     return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
                            bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
-                           issuers=issuers)
+                           issuers=issuers, signatories=signatories)
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:

@@ -31,7 +31,8 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
     texts = tuple(PrintedText(entry["language"], entry.get("kind") or "",
                               entry.get("course") or certificate.course_title,
                               entry.get("standards") or "",
-                              entry.get("issuer") or certificate.issuer_name)
+                              entry.get("issuer") or certificate.issuer_name,
+                              entry.get("place") or "")
                   for entry in certificate.printed_texts or [])
     # The languages the revision was issued in (older revisions: the course's, as before).
     languages = (tuple(text.language for text in texts) if texts
@@ -44,7 +45,8 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,
         issuer_name=certificate.issuer_name, issuer_logo=settings.logo,
         issuer_logo_type=settings.logo_type,
-        signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""))
+        signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""),
+                                    tuple(sorted((entry.get("titles") or {}).items())))
                           for entry in certificate.signatories or []),
         verification_url=verification_url(certificate),
         languages=languages, texts=texts,

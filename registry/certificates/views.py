@@ -30,6 +30,7 @@ from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
 from registry.certificates.verification import holder_matches
 from registry.errors import abort_with_reason
 from registry.extensions import db
+from registry.localized import LOCALES
 from registry.people.models import Person
 from registry.reviews import services as review_services
 from registry.reviews.models import ReviewItem
@@ -326,17 +327,23 @@ def settings():
             if index <= SIGNATORY_ROWS:
                 getattr(form, f"signatory_{index}_name").data = entry.get("name")
                 getattr(form, f"signatory_{index}_title").data = entry.get("title")
+                for locale, title in (entry.get("titles") or {}).items():
+                    if f"signatory_{index}_title__{locale}" in form:
+                        form[f"signatory_{index}_title__{locale}"].data = title
     if form.validate_on_submit():
         upload = form.logo.data
         data = upload.read() if upload and getattr(upload, "filename", "") else None
         signatories = [{"name": getattr(form, f"signatory_{i}_name").data or "",
-                        "title": getattr(form, f"signatory_{i}_title").data or ""}
+                        "title": getattr(form, f"signatory_{i}_title").data or "",
+                        "titles": {locale: form[f"signatory_{i}_title__{locale}"].data or ""
+                                   for locale in LOCALES}}
                        for i in range(1, SIGNATORY_ROWS + 1)]
         with unit_of_work(form) as uow:
             services.update_issuer_settings(
                 actor=current_user, issuer_name=form.issuer_name.data, signatories=signatories,
                 logo=data, logo_type=logo_type(data) if data else None,
-                remove_logo=form.remove_logo.data, translations=form.translations())
+                remove_logo=form.remove_logo.data, place_of_issue=form.place_of_issue.data or "",
+                translations=form.translations())
         if uow.ok:
             flash(_("Issuer details saved. They are printed on certificates issued from now "
                     "on."), "success")

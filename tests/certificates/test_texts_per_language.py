@@ -26,6 +26,10 @@ def bilingual_certificate():
     settings = issuer_settings()
     settings.issuer_name = EN_ISSUER
     settings.set_values("issuer_name", {"uz": UZ_ISSUER})
+    settings.place_of_issue = "Tashkent"
+    settings.set_values("place_of_issue", {"uz": "Toshkent"})
+    settings.signatories = [{"name": "A. Karimov", "title": "Director",
+                             "titles": {"uz": "Direktor"}}]
     db.session.add(settings)
     db.session.commit()
     seminar = fixtures.create_completed_seminar((("Дилфуза Тўхтаева", 3, 90),), course=course)
@@ -46,8 +50,10 @@ def test_each_half_prints_its_own_language(client, login_as, bilingual_certifica
     assert UZ_TITLE in local and EN_TITLE not in local
     assert EN_TITLE in english and UZ_TITLE not in english
     assert "(oʻzbekcha)" in local and "(oʻzbekcha)" not in english
+    assert "Toshkent" in local and "Tashkent" in english and "Toshkent" not in english
     both = squeeze(pdf_reader.text(data))
     assert UZ_ISSUER in both and EN_ISSUER in both
+    assert "Direktor / Director" in both
     # The heading says what kind of certificate it is, in each language.
     assert "CERTIFICATE OF INTERNAL AUDITOR" in english  # set in capitals by the design
 
@@ -113,10 +119,18 @@ def test_the_admin_gives_the_issuer_a_name_in_each_language(client, login_as):
     assert 'name="issuer_name__uz_Cyrl"' in page and "6 languages have none of their own" in page
     response = client.post("/certificates/settings", data={
         "issuer_name": EN_ISSUER, "issuer_name__uz": UZ_ISSUER,
-        "issuer_name__uz_Cyrl": "Ўзбекистон стандартлаштириш агентлиги"})
+        "issuer_name__uz_Cyrl": "Ўзбекистон стандартлаштириш агентлиги",
+        "place_of_issue": "Tashkent", "place_of_issue__uz": "Toshkent",
+        "signatory_1_name": "A. Karimov", "signatory_1_title": "Director",
+        "signatory_1_title__uz": "Direktor"})
     assert response.status_code == 302
     db.session.expire_all()
     settings = issuer_settings()
     assert settings.localized("issuer_name", "uz") == UZ_ISSUER
     assert settings.localized("issuer_name", "uz_Cyrl") == "Ўзбекистон стандартлаштириш агентлиги"
     assert settings.localized("issuer_name", "mn") == EN_ISSUER
+    assert settings.localized("place_of_issue", "uz") == "Toshkent"
+    assert settings.signatories == [{"name": "A. Karimov", "title": "Director",
+                                     "titles": {"uz": "Direktor"}}]
+    page = client.get("/certificates/settings").get_data(as_text=True)
+    assert 'value="Direktor"' in page and 'value="Toshkent"' in page
