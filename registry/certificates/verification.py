@@ -113,7 +113,8 @@ def register_sheet(certificates, today: date | None = None):
         _l("Hours"), _l("Training from"), _l("Training to"), _l("Issued on"), _l("Valid until"),
         _l("Status"), _l("Public reason"), _l("Verification address"))]
     rows = [[
-        c.printed_number, c.holder_name, c.holder_latin_name, c.course_title, c.standards,
+        c.printed_number, c.holder_name, c.holder_latin_name, c.printed_text("course"),
+        c.printed_text("standards"),
         c.hours, c.start_date, c.end_date, c.issued_on, c.valid_until,
         str(STATUS_LABELS[c.status_on(today)]),
         str(STATUS_REASONS[c.status_reason]) if c.status_reason in STATUS_REASONS else None,

@@ -122,7 +122,7 @@ def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
                _("Issued on"), _("Valid until"), _("Status")]
     rows = [[certificate.printed_number, certificate.holder_name,
              certificate.person.organization.name if certificate.person.organization else "",
-             certificate.course_title,
+             certificate.printed_text("course"),
              certificate.seminar.region.path if certificate.seminar.region else "",
              certificate.issued_on, certificate.valid_until,
              str(STATUS_LABELS.get(certificate.status, certificate.status))]
