@@ -360,13 +360,11 @@ def _match_level(data: RegionFile, rows: list[RegionRow], at_level: list[Region]
     for row in rows:
         if row.code and row.code in by_code:
             matches[id(row)] = by_code[row.code]
-    open_rows = {id(row): row for row in rows if id(row) not in matches}
+    rows_by_id = {id(row): row for row in rows}
     index: dict[str, set[int]] = {}
-    for row_id, row in open_rows.items():
+    for row in rows:
         for key in _row_keys(data, row):
-            index.setdefault(key, set()).add(row_id)
-    # A key two rows share ("toshkent": the city and the region) decides nothing.
-    index = {key: ids for key, ids in index.items() if len(ids) == 1}
+            index.setdefault(key, set()).add(id(row))
     file_codes = {row.code for row in data.rows if row.code}
     claims: dict[int, list[Region]] = {}
     for region in at_level:
@@ -374,14 +372,25 @@ def _match_level(data: RegionFile, rows: list[RegionRow], at_level: list[Region]
             if region.code not in file_codes:
                 result.leave(region, "its code is not in the file, left as it is")
             continue  # a region with a code is matched by its code only
-        hits = set().union(*(index.get(key, set()) for key in _region_keys(data, region)))
-        if len(hits) == 1:
-            claims.setdefault(hits.pop(), []).append(region)
-        elif hits:
-            names = ", ".join(data.default_name(open_rows[hit]) for hit in
-                              sorted(hits, key=lambda hit: open_rows[hit].line))
+        keys = _region_keys(data, region)
+        # A key two rows share ("toshkent": the city and the region) decides nothing.
+        hits = set().union(*(index[key] for key in keys
+                             if key in index and len(index[key]) == 1))
+        hits = hits or set().union(*(index[key] for key in keys if key in index))
+        if not hits:
+            continue  # not in the file: said below
+        if len(hits) > 1:
+            names = ", ".join(data.default_name(rows_by_id[hit]) for hit in
+                              sorted(hits, key=lambda hit: rows_by_id[hit].line))
             result.leave(region, f"looks like several rows of the file ({names}), left as "
                                  "it is")
+            continue
+        row_id = hits.pop()
+        if row_id in matches:
+            result.leave(region, f"looks like {_describe(matches[row_id])}, which is already "
+                                 "there: merge them")
+        else:
+            claims.setdefault(row_id, []).append(region)
     for row_id, regions in claims.items():
         if len(regions) == 1:
             matches[row_id] = regions[0]
@@ -389,7 +398,7 @@ def _match_level(data: RegionFile, rows: list[RegionRow], at_level: list[Region]
         matches[row_id] = False
         for region in regions:
             result.leave(region, f"one of {len(regions)} regions that look like "
-                                 f"{data.default_name(open_rows[row_id])}: merge them, then "
+                                 f"{data.default_name(rows_by_id[row_id])}: merge them, then "
                                  "load again")
     return matches
 
