@@ -5,17 +5,17 @@ changes nothing and an admin's own "Fergana Region" is completed rather than dou
 without a code (districts, khoroos, what admins add) keep NULL; the code is unique within a
 country only.
 
-Revision ID: 0012
-Revises: 0011
-Create Date: 2026-12-05 10:00:00
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-03 10:30:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
