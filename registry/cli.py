@@ -15,6 +15,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(certificates_cli)
     app.cli.add_command(verify_certificate_command)
+    from registry.catalog.cli import catalog_cli
+
+    app.cli.add_command(catalog_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)

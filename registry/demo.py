@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from registry.auth.services import create_user
 from registry.catalog.models import Course, Region, Sector
+from registry.catalog.regions_data import load_regions
 from registry.certificates.models import IssuerSettings
 from registry.certificates.services import issue_for_seminar
 from registry.extensions import db
@@ -23,26 +26,28 @@ DEMO_LOGINS = [
     ("trainer@registry.test", "trainer-demo-2026", "trainer"),
 ]
 
+# Districts under the reference regions (``flask catalog load-regions``), by ISO code.
 UZBEKISTAN = {
-    "Republic of Karakalpakstan": ["Nukus", "Chimbay", "Beruniy"],
-    "Andijan Region": ["Asaka", "Baliqchi", "Shahrixon"],
-    "Bukhara Region": ["Gʻijduvon", "Kogon", "Romitan"],
-    "Fergana Region": ["Margʻilon", "Quva", "Rishton"],
-    "Jizzakh Region": ["Zomin", "Gʻallaorol"],
-    "Kashkadarya Region": ["Shahrisabz", "Qarshi", "Kitob"],
-    "Khorezm Region": ["Urganch", "Xiva", "Xonqa"],
-    "Namangan Region": ["Chust", "Kosonsoy", "Toʻraqoʻrgʻon"],
-    "Navoi Region": ["Karmana", "Nurota"],
-    "Samarkand Region": ["Urgut", "Kattaqoʻrgʻon", "Pastdargʻom"],
-    "Surkhandarya Region": ["Termiz", "Denov", "Sherobod"],
-    "Syrdarya Region": ["Guliston", "Boyovut"],
-    "Tashkent Region": ["Chirchiq", "Olmaliq", "Zangiota"],
-    "Tashkent City": ["Chilonzor", "Yunusobod", "Mirzo Ulugʻbek", "Yakkasaroy"],
+    "UZ-QR": ["Nukus", "Chimbay", "Beruniy"],
+    "UZ-AN": ["Asaka", "Baliqchi", "Shahrixon"],
+    "UZ-BU": ["Gʻijduvon", "Kogon", "Romitan"],
+    "UZ-FA": ["Margʻilon", "Quva", "Rishton"],
+    "UZ-JI": ["Zomin", "Gʻallaorol"],
+    "UZ-QA": ["Shahrisabz", "Qarshi", "Kitob"],
+    "UZ-XO": ["Urganch", "Xiva", "Xonqa"],
+    "UZ-NG": ["Chust", "Kosonsoy", "Toʻraqoʻrgʻon"],
+    "UZ-NW": ["Karmana", "Nurota"],
+    "UZ-SA": ["Urgut", "Kattaqoʻrgʻon", "Pastdargʻom"],
+    "UZ-SU": ["Termiz", "Denov", "Sherobod"],
+    "UZ-SI": ["Guliston", "Boyovut"],
+    "UZ-TO": ["Chirchiq", "Olmaliq", "Zangiota"],
+    "UZ-TK": ["Chilonzor", "Yunusobod", "Mirzo Ulugʻbek", "Yakkasaroy"],
 }
 
+# Khoroos under six of the capital's districts (the districts come with the reference data).
 ULAANBAATAR_DISTRICTS = {
-    "Баянгол": 4, "Баянзүрх": 4, "Чингэлтэй": 3, "Хан-Уул": 3, "Сонгинохайрхан": 4,
-    "Сүхбаатар": 3,
+    "Баянгол дүүрэг": 4, "Баянзүрх дүүрэг": 4, "Чингэлтэй дүүрэг": 3, "Хан-Уул дүүрэг": 3,
+    "Сонгинохайрхан дүүрэг": 4, "Сүхбаатар дүүрэг": 3,
 }
 
 SECTORS = [
@@ -117,19 +122,22 @@ def load_demo_data() -> dict:
                                   created_by=admin)
         admin = admin or users[role]
 
-    regions = {}
-    for region_name, districts in UZBEKISTAN.items():
-        kind = "city" if region_name == "Tashkent City" else "region"
-        parent = regions[region_name] = _region("UZ", region_name, kind)
+    # The reference regions in their own languages (Fargʻona viloyati / Фарғона вилояти,
+    # Баянгол дүүрэг, Hà Nội), loaded as `flask catalog load-regions` loads them.
+    for country in ("UZ", "MN", "VN"):
+        load_regions(country, actor=admin)
+    regions = {region.code: region for region in db.session.scalars(
+        select(Region).where(Region.code.is_not(None)))}
+    for code, districts in UZBEKISTAN.items():
         for district in districts:
-            regions[district] = _region("UZ", district, "district", parent)
-    ulaanbaatar = regions["Улаанбаатар"] = _region("MN", "Улаанбаатар", "city")
+            regions[district] = _region("UZ", district, "district", regions[code])
+    for district in regions["MN-1"].children:
+        regions[district.name] = district
     for district, khoroos in ULAANBAATAR_DISTRICTS.items():
-        node = regions[district] = _region("MN", district, "district", ulaanbaatar)
+        node = regions[district]
         for number in range(1, khoroos + 1):
             regions[f"{district} {number}"] = _region("MN", f"{number}-р хороо", "khoroo", node)
-    hanoi = regions["Hà Nội"] = _region("VN", "Hà Nội", "city")
-    regions["Cầu Giấy"] = _region("VN", "Cầu Giấy", "district", hanoi)
+    regions["Cầu Giấy"] = _region("VN", "Cầu Giấy", "district", regions["VN-HN"])
 
     sectors = {code: Sector(code=code, name=name) for code, name in SECTORS}
     db.session.add_all(sectors.values())
@@ -161,7 +169,7 @@ def load_demo_data() -> dict:
                      sector=sectors["PUBLIC-ADMIN"], region=regions["Yunusobod"]),
         Organization(name="Баянзүрх дүүргийн Засаг даргын тамгын газар",
                      kind="local_administration", sector=sectors["PUBLIC-ADMIN"],
-                     region=regions["Баянзүрх"]),
+                     region=regions["Баянзүрх дүүрэг"]),
         Organization(name="Công ty TNHH Dệt may Hà Nội", kind="enterprise",
                      sector=sectors["TEXTILES"], region=regions["Cầu Giấy"]),
     ]
@@ -169,7 +177,7 @@ def load_demo_data() -> dict:
 
     people = [_person(*row, organizations[index % 3], organizations[index % 3].region)
               for index, row in enumerate(PEOPLE_UZ)]
-    people_mn = [_person(*row, organizations[4], regions[f"Баянзүрх {index % 4 + 1}"])
+    people_mn = [_person(*row, organizations[4], regions[f"Баянзүрх дүүрэг {index % 4 + 1}"])
                  for index, row in enumerate(PEOPLE_MN)]
     people_vn = [_person(*row, organizations[5], regions["Cầu Giấy"]) for row in PEOPLE_VN]
     db.session.flush()
@@ -177,18 +185,18 @@ def load_demo_data() -> dict:
     today = date.today()
     trainer, official = users["trainer"], users["official"]
     done = _seminar(auditor, "ISO 9001 internal auditors — Fergana valley", today - timedelta(40),
-                    region=regions["Fergana Region"], venue="Fergana, Mustaqillik 12",
+                    region=regions["UZ-FA"], venue="Fergana, Mustaqillik 12",
                     language="uz", capacity=20, status="completed", trainer=trainer,
                     creator=official)
     _seminar(exporters, "ISO 9001 for exporters — Tashkent", today + timedelta(14),
-             region=regions["Tashkent City"], venue="Tashkent, Oʻzstandart, hall 2",
+             region=regions["UZ-TK"], venue="Tashkent, Oʻzstandart, hall 2",
              language="ru", capacity=40, status="open", trainer=trainer, creator=official)
     khoroo = _seminar(auditor, "Дотоод аудитор — Баянзүрх дүүрэг", today + timedelta(30),
-                      region=regions["Баянзүрх"], venue="Баянзүрх дүүргийн ЗДТГ",
+                      region=regions["Баянзүрх дүүрэг"], venue="Баянзүрх дүүргийн ЗДТГ",
                       language="mn", capacity=14, status="open", trainer=trainer,
                       creator=official)
     _seminar(exporters, "ISO 9001 cho doanh nghiệp xuất khẩu", today + timedelta(45),
-             region=regions["Hà Nội"], venue="Hà Nội", language="vi", capacity=30,
+             region=regions["VN-HN"], venue="Hà Nội", language="vi", capacity=30,
              status="draft", trainer=trainer, creator=official)
     db.session.flush()
 
@@ -214,7 +222,9 @@ def load_demo_data() -> dict:
                      {"name": "Anvar Karimov", "title": "Lead trainer"}]))
     db.session.flush()
     certificates = issue_for_seminar(done, issued_by=official, issued_on=today - timedelta(36))
-    return {"users": len(users), "regions": len(regions), "sectors": len(sectors),
+    return {"users": len(users),
+            "regions": db.session.scalar(select(func.count()).select_from(Region)),
+            "sectors": len(sectors),
             "courses": 2, "organizations": len(organizations),
             "people": len(people) + len(people_mn) + len(people_vn), "seminars": 4,
             "certificates": len(certificates.issued)}

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from registry.catalog.models import Course, Region, Sector
 from registry.people.models import Person
+from registry.seminars.models import Seminar
 
 
 def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
@@ -13,13 +14,37 @@ def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
     assert result.exit_code == 0, result.output
     assert "admin@registry.test  /  admin-demo-2026" in result.output
 
+    # The reference regions, in their own languages, as `flask catalog load-regions` loads
+    # them; the demo's districts and khoroos under them.
     regions = db.session.scalars(select(Region)).all()
-    uzbek_regions = [r for r in regions if r.country == "UZ" and r.parent_id is None]
-    assert len(uzbek_regions) == 14
-    ulaanbaatar = next(r for r in regions if r.name == "Улаанбаатар")
+    top = {r.country: [] for r in regions}
+    for region in regions:
+        if region.parent_id is None:
+            top[region.country].append(region)
+    assert {country: len(found) for country, found in top.items()} == {
+        "UZ": 14, "MN": 22, "VN": 34}
+    fergana = next(r for r in regions if r.code == "UZ-FA")
+    assert fergana.name == "Fargʻona viloyati"
+    assert (fergana.localized("name", "uz_Cyrl"), fergana.localized("name", "ru"),
+            fergana.localized("name", "en")) == (
+        "Фарғона вилояти", "Ферганская область", "Fergana Region")
+    assert "Margʻilon" in {child.name for child in fergana.children}
+    ulaanbaatar = next(r for r in regions if r.code == "MN-1")
+    assert ulaanbaatar.name == "Улаанбаатар хот"
     assert sorted(child.name for child in ulaanbaatar.children) == sorted(
-        ["Баянгол", "Баянзүрх", "Чингэлтэй", "Хан-Уул", "Сонгинохайрхан", "Сүхбаатар"])
-    assert any(r.kind == "khoroo" for r in regions)
+        ["Багануур дүүрэг", "Багахангай дүүрэг", "Баянгол дүүрэг", "Баянзүрх дүүрэг",
+         "Налайх дүүрэг", "Сонгинохайрхан дүүрэг", "Сүхбаатар дүүрэг", "Хан-Уул дүүрэг",
+         "Чингэлтэй дүүрэг"])
+    bayangol = next(r for r in regions if r.name == "Баянгол дүүрэг")
+    assert bayangol.localized("name", "en") == "Bayangol District"
+    assert sorted(child.name for child in bayangol.children) == [
+        f"{number}-р хороо" for number in range(1, 5)]
+    hanoi = next(r for r in regions if r.code == "VN-HN")
+    assert (hanoi.name, hanoi.localized("name", "en")) == ("Hà Nội", "Hanoi")
+    assert [child.name for child in hanoi.children] == ["Cầu Giấy"]
+    seminar_regions = {seminar.region.name for seminar in db.session.scalars(select(Seminar))}
+    assert seminar_regions == {"Fargʻona viloyati", "Toshkent shahri", "Баянзүрх дүүрэг",
+                               "Hà Nội"}
     assert db.session.scalar(select(func.count()).select_from(Sector)) == 12
 
     auditor = db.session.scalar(select(Course).where(

@@ -14,11 +14,14 @@ COUNTRIES = ("UZ", "MN", "VN")
 
 class Region(Localized, TimestampMixin, db.Model):
     """A region, city, district or khoroo; ``parent`` makes the tree. ``name`` is the default;
-    ``translations`` hold its name per language (``registry.localized``)."""
+    ``translations`` hold its name per language (``registry.localized``). ``code`` is its
+    ISO 3166-2 code where it has one (set by ``flask catalog load-regions``)."""
 
     __tablename__ = "region"
     __table_args__ = (
         UniqueConstraint("parent_id", "name"),
+        # One region per code in a country; regions without a code (NULL) are many.
+        UniqueConstraint("country", "code"),
         # Top-level names are unique per country (NULL parents are never equal in a UNIQUE).
         Index("uq_region_top_level_name", "country", "name", unique=True,
               sqlite_where=db.text("parent_id IS NULL"),
@@ -31,6 +34,7 @@ class Region(Localized, TimestampMixin, db.Model):
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     name: Mapped[str] = mapped_column(String(150), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    code: Mapped[str | None] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("region.id", ondelete="RESTRICT"), index=True
     )
