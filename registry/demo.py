@@ -58,6 +58,15 @@ SECTORS = [
     ("MACHINERY", "Machinery"), ("PHARMA", "Pharmaceuticals"), ("POULTRY", "Poultry"),
     ("PUBLIC-ADMIN", "Public administration"),
 ]
+SECTOR_NAMES = {
+    "TEXTILES": {"ru": "Текстильная промышленность", "uz": "Toʻqimachilik",
+                 "uz_Cyrl": "Тўқимачилик", "mn": "Нэхмэлийн үйлдвэрлэл", "vi": "Dệt may"},
+    "SILK": {"ru": "Шелководство", "uz": "Ipakchilik", "uz_Cyrl": "Ипакчилик",
+             "mn": "Торгоны үйлдвэрлэл", "vi": "Tơ lụa"},
+    "PUBLIC-ADMIN": {"ru": "Государственное управление", "uz": "Davlat boshqaruvi",
+                     "uz_Cyrl": "Давлат бошқаруви", "mn": "Төрийн удирдлага",
+                     "vi": "Quản lý nhà nước"},
+}
 
 PEOPLE_UZ = [
     ("Ўктам Қодиров", "O'ktam Qodirov", "Quality manager"),
@@ -156,6 +165,19 @@ def load_demo_data() -> dict:
                        certificate_kind="attendance", hours=8, days=1, pass_mark=None,
                        min_attendance_percent=100, validity_months=None, number_prefix="AT",
                        languages="seminar,en")
+    # Each course's title in every language its certificates print (the two halves).
+    auditor.set_values("title", {
+        "ru": "Внутренний аудитор ISO 9001:2015", "uz": "ISO 9001:2015 boʻyicha ichki auditor",
+        "uz_Cyrl": "ISO 9001:2015 бўйича ички аудитор", "mn": "ISO 9001:2015 дотоод аудитор",
+        "vi": "Đánh giá viên nội bộ ISO 9001:2015"})
+    exporters.set_values("title", {
+        "ru": "Введение в ISO 9001 для экспортёров",
+        "uz": "Eksportchilar uchun ISO 9001 ga kirish",
+        "uz_Cyrl": "Экспортчилар учун ISO 9001 га кириш",
+        "mn": "Экспортлогчдод зориулсан ISO 9001-ийн танилцуулга",
+        "vi": "Giới thiệu ISO 9001 cho doanh nghiệp xuất khẩu"})
+    for code, names in SECTOR_NAMES.items():
+        sectors[code].set_values("name", names)
     db.session.add_all([auditor, exporters])
 
     organizations = [
@@ -216,10 +238,20 @@ def load_demo_data() -> dict:
     db.session.flush()
 
     # The completed seminar is certified by the official, who did not teach it.
-    db.session.add(IssuerSettings(
+    issuer = IssuerSettings(
         id=1, issuer_name="Oʻzbekiston texnik jihatdan tartibga solish agentligi (Oʻzstandart)",
-        signatories=[{"name": "Alisher Nazarov", "title": "Director General"},
-                     {"name": "Anvar Karimov", "title": "Lead trainer"}]))
+        place_of_issue="Toshkent",
+        signatories=[{"name": "Alisher Nazarov", "title": "Director General",
+                      "titles": {"uz": "Bosh direktor", "ru": "Генеральный директор"}},
+                     {"name": "Anvar Karimov", "title": "Lead trainer",
+                      "titles": {"uz": "Yetakchi trener", "ru": "Ведущий тренер"}}])
+    issuer.set_values("issuer_name", {
+        "en": "Uzbek Agency for Technical Regulation (Uzstandard)",
+        "ru": "Узбекское агентство по техническому регулированию (Узстандарт)",
+        "uz_Cyrl": "Ўзбекистон техник жиҳатдан тартибга солиш агентлиги (Ўзстандарт)"})
+    issuer.set_values("place_of_issue", {"en": "Tashkent", "ru": "Ташкент",
+                                         "uz_Cyrl": "Тошкент"})
+    db.session.add(issuer)
     db.session.flush()
     certificates = issue_for_seminar(done, issued_by=official, issued_on=today - timedelta(36))
     return {"users": len(users),

@@ -54,6 +54,16 @@ def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
     intro = db.session.scalar(select(Course).where(
         Course.title == "Introduction to ISO 9001 for exporters"))
     assert (intro.days, intro.certificate_kind) == (1, "attendance")
+    # Every seminar's language has its course title: the demo's certificates print the
+    # local title in the local half and the English one beside it.
+    for seminar in db.session.scalars(select(Seminar)):
+        assert seminar.course.titles_missing_for([seminar.language]) == []
+    from registry.certificates.models import Certificate
+
+    issued = db.session.scalars(select(Certificate)).all()
+    assert issued and all(
+        [(t["language"], t["course"]) for t in c.printed_texts][0] ==
+        ("uz", "ISO 9001:2015 boʻyicha ichki auditor") for c in issued)
 
     names = " ".join(db.session.scalars(select(Person.full_name)))
     for letters in ("Ў", "Қ", "Ғ", "Ҳ", "Oʻ", "Ө", "Ү", "ắ", "ồ"):
