@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from registry.reports import services
 from registry.reports.forms import PeriodForm
 from registry.seminars.models import Seminar
 from registry.spreadsheets import EXPORT_FORMATS, Sheet
-from registry.templating import paginate
+from registry.templating import paginate, url_for_query
 from registry.web import spreadsheet_download
 
 bp = Blueprint("reports", __name__)
@@ -72,7 +72,7 @@ def breakdown_xlsx(name: str):
     form, period = _period_form()
     if period is None:
         # The dashboard shows the form with its errors next to the fields.
-        return redirect(url_for("reports.dashboard", **request.args))
+        return redirect(url_for_query("reports.dashboard"))
     breakdown = services.breakdown(name, period, current_user, region_id=_region_arg())
     headers, rows = breakdown.table()
     title = str(breakdown.title)
