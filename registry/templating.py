@@ -43,9 +43,15 @@ class Page:
 
 
 def requested_page() -> int:
-    """The ``page`` query argument as a positive integer (anything else means page 1)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    """The ``page`` query argument as a positive integer (anything else means page 1; one past
+    the last page means the last, see ``paginate``)."""
+    raw = request.args.get("page", "1").strip()
+    # ASCII digits only: "²" is a digit to str.isdigit(), not to int().
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    # int() refuses more than 4,300 digits; past the last page is the last page anyway.
+    digits = raw.lstrip("0")
+    return max(1, int(digits or "0")) if len(digits) <= 9 else 10**9
 
 
 def paginate(query, *, per_page: int | None = None) -> Page:

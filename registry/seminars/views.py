@@ -57,6 +57,7 @@ from registry.web import (
     ConfirmForm, confirmed, file_response, outside_transaction, parse_day, pdf_limit,
     spreadsheet_download, unit_of_work,
 )
+from registry.web import read_filters
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
 
@@ -82,14 +83,13 @@ def _get_day(seminar: Seminar, day_id: int) -> SeminarDay:
 @bp.route("/")
 def index():
     require(current_user, "seminar.list")
-    args = {key: request.args.get(key, "").strip()
-            for key in ("q", "status", "course", "region", "since", "until", "trainer")}
-    number = {key: int(args[key]) if args[key].isdigit() else None
-              for key in ("course", "region", "trainer")}
+    filters = read_filters(text=("q", "status"), ids=("course", "region", "trainer"),
+                           days=("since", "until"))
+    args = filters.shown
     query = services.find_seminars(
-        current_user, status=args["status"], course_id=number["course"],
-        region_id=number["region"], trainer_id=number["trainer"],
-        since=parse_day(args["since"]), until=parse_day(args["until"]), term=args["q"])
+        current_user, status=filters["status"], course_id=filters["course"],
+        region_id=filters["region"], trainer_id=filters["trainer"],
+        since=filters["since"], until=filters["until"], term=filters["q"])
     sort = request.args.get("sort", "-start")
     column = SORTS.get(sort.lstrip("-"), Seminar.start_date)
     query = query.order_by(column.desc() if sort.startswith("-") else column.asc(),
