@@ -35,7 +35,7 @@ from registry.templating import paginate, url_for_query
 from registry.web import (
     ConfirmForm, confirmed, file_response, pdf_limit, spreadsheet_download, unit_of_work,
 )
-from registry.web import read_filters
+from registry.web import optional_record_id, read_filters
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -282,9 +282,10 @@ def _review_item(certificate: Certificate):
     raw = request.args.get("review", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    review_id = optional_record_id(raw)
+    if review_id is None:
         abort(404)
-    item = get_permitted(ReviewItem, int(raw), "review.decide")
+    item = get_permitted(ReviewItem, review_id, "review.decide")
     if item.status != "open" or item.registration_id != certificate.registration_id:
         flash(_("This review item is already decided or is about another certificate."),
               "info")

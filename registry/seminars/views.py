@@ -57,7 +57,7 @@ from registry.web import (
     ConfirmForm, confirmed, file_response, outside_transaction, parse_day, pdf_limit,
     spreadsheet_download, unit_of_work,
 )
-from registry.web import read_filters
+from registry.web import optional_record_id, read_filters
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
 
@@ -124,8 +124,9 @@ def create():
     if request.method == "GET":
         if current_user.role == "trainer":
             form.trainer_ids.data = [current_user.id]
-        if request.args.get("course", "").isdigit():
-            form.course_id.data = int(request.args["course"])
+        course_id = optional_record_id(request.args.get("course", ""))
+        if course_id is not None:
+            form.course_id.data = course_id
         form.language.data = request.args.get("language") or "uz"
     if form.validate_on_submit():
         course = db.session.get(Course, form.course_id.data)
