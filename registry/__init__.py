@@ -38,6 +38,10 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    from registry.web import RecordIdConverter
+
+    # Before any route is added: every <int:...> of a route is a record id (web.py).
+    app.url_map.converters["int"] = RecordIdConverter
     _register_blueprints(app)
     _register_request_hooks(app)
 

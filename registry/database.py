@@ -26,6 +26,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Every id is an SQL ``integer``: PostgreSQL refuses a larger number in a query (DataError,
+# which also spoils the transaction) and SQLite's driver one past 64 bits (OverflowError).
+# So no record has an id above this, and no larger number is ever sent to the database.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from math import ceil
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -43,9 +43,15 @@ class Page:
 
 
 def requested_page() -> int:
-    """The ``page`` query argument as a positive integer (anything else means page 1)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    """The ``page`` query argument as a positive integer (anything else means page 1; one past
+    the last page means the last, see ``paginate``)."""
+    raw = request.args.get("page", "1").strip()
+    # ASCII digits only: "²" is a digit to str.isdigit(), not to int().
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    # int() refuses more than 4,300 digits; past the last page is the last page anyway.
+    digits = raw.lstrip("0")
+    return max(1, int(digits or "0")) if len(digits) <= 9 else 10**9
 
 
 def paginate(query, *, per_page: int | None = None) -> Page:
@@ -58,20 +64,42 @@ def paginate(query, *, per_page: int | None = None) -> Page:
     return Page(items, page=page, per_page=per_page, total=total)
 
 
+_IGNORED = "_registry_ignored_query_args"
+
+
+def ignore_query_arg(name: str) -> None:
+    """Leave the query argument ``name`` out of every link this request builds (a filter the
+    view could not read and ignored, see ``web.read_filters``)."""
+    g.setdefault(_IGNORED, set()).add(name)
+
+
+def query_args() -> dict[str, list[str]]:
+    """The current query arguments that a link may carry on. Never a key that ``url_for``
+    takes as its own - ``_external``, ``_scheme``, ``_anchor``, ``_method`` (an absolute
+    ``javascript:`` link, a TypeError) or ``endpoint`` (its first argument) - nor a filter the
+    view ignored."""
+    ignored = g.get(_IGNORED, ())
+    return {key: values for key, values in request.args.lists()
+            if not key.startswith("_") and key != "endpoint" and key not in ignored}
+
+
+def url_for_query(endpoint: str, **values) -> str:
+    """``url_for(endpoint, **values)`` that keeps the current query arguments (``query_args``)
+    under ``values``; a value of ``None`` leaves that argument out. The one way a link or a
+    redirect carries the query string on."""
+    return url_for(endpoint, **{**query_args(), **values})
+
+
 def url_for_page(page: int) -> str:
     """The current URL with its query arguments, on another page."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for_query(request.endpoint, **(request.view_args or {}), page=page)
 
 
 def url_with_sort(column: str) -> str:
     """The current URL sorted by ``column``; asking again for the same column reverses it."""
-    args = request.args.to_dict(flat=False)
     current = request.args.get("sort", "")
-    args["sort"] = ["-" + column if current == column else column]
-    args.pop("page", None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for_query(request.endpoint, **(request.view_args or {}),
+                         sort="-" + column if current == column else column, page=None)
 
 
 def _format_date(value, format: str = "medium"):
@@ -92,7 +120,8 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["html_lang"] = html_lang
-    app.jinja_env.globals.update(url_for_page=url_for_page, url_with_sort=url_with_sort)
+    app.jinja_env.globals.update(url_for_page=url_for_page, url_with_sort=url_with_sort,
+                                  url_for_query=url_for_query)
 
     @app.context_processor
     def _helpers():

@@ -8,17 +8,20 @@ view commits or rolls back by hand.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Response, abort, current_app, flash
+from flask import Response, abort, current_app, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 from wtforms import SubmitField
 
+from registry.database import MAX_ID
 from registry.errors import DomainError
 from registry.extensions import db, limiter
 from registry.forms import FlaskForm
@@ -40,12 +43,118 @@ def form_error(form, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
+# What a number no record can have stands for: ids start at 1, so it matches nothing.
+NO_RECORD = 0
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def read_record_id(raw: str) -> int | None:
+    """A record id from the query string: ``None`` when empty; the number when it is one
+    (ASCII digits); ``NO_RECORD`` when no record can have it (0, or past ``MAX_ID`` - never sent
+    to the database); ``ValueError`` when it is not a number ("abc", "-1", "1.5", "²")."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    # str.isdigit() alone lets "²" through, which int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError(raw)
+    digits = raw.lstrip("0")
+    # Counted before int(): int() refuses more than 4,300 digits, and needs none of them.
+    if len(digits) > len(str(MAX_ID)) or int(digits or "0") > MAX_ID:
+        return NO_RECORD
+    return int(digits or "0")
+
+
+def optional_record_id(raw: str) -> int | None:
+    """``read_record_id`` for a link's own parameter (not a filter): ``None`` also when it is
+    not a number, as if the link had not named a record."""
+    try:
+        return read_record_id(raw)
+    except ValueError:
+        return None
+
+
+def read_day(raw: str) -> date | None:
+    """A day from the query string: ``None`` when empty, ``ValueError`` when not a day written
+    ``YYYY-MM-DD`` (0001-01-01 to 9999-12-31 are days like any other)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not _DAY.fullmatch(raw):
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
+
+
 def parse_day(raw: str) -> date | None:
     """A day from a filter's ``YYYY-MM-DD``, or ``None`` when empty or not a date."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        return read_day(raw)
     except ValueError:
         return None
+
+
+def day_after(day: date) -> date | None:
+    """The day after ``day``, or ``None`` after the calendar's last (9999-12-31): for a
+    "before the end of ``day``" bound, which then is no bound at all."""
+    return None if day == date.max else day + timedelta(days=1)
+
+
+@dataclass
+class QueryFilters:
+    """A list's filters as read from the query string by ``read_filters``: ``shown`` is the
+    text for the filter bar (an ignored value blanked), ``values`` what the query uses (text
+    as given, ids as numbers, days as dates, ``None`` for no filter), ``ignored`` the names of
+    the filters that could not be read."""
+
+    shown: dict[str, str]
+    values: dict[str, object]
+    ignored: list[str]
+
+    def __getitem__(self, name: str):
+        return self.values[name]
+
+
+def read_filters(*, text=(), ids=(), days=()) -> QueryFilters:
+    """The filters ``text`` (as typed, trimmed), ``ids`` (record ids, ``read_record_id``) and
+    ``days`` (``read_day``) of a list page or its download, read the same way on every list.
+
+    A number no record can have is a filter that matches nothing, as any id of a missing record
+    does. A value that cannot be read at all is ignored - the page says so (a flashed warning)
+    and no link it builds carries it (``templating.query_args``); a download with one sends the
+    user to its page, which then says so."""
+    from registry.templating import ignore_query_arg
+
+    shown, values, ignored = {}, {}, []
+    readers = [(name, None) for name in text] + [(name, "id") for name in ids] + \
+        [(name, "day") for name in days]
+    for name, kind in readers:
+        raw = request.args.get(name, "").strip()
+        shown[name] = raw
+        if kind is None:
+            values[name] = raw
+            continue
+        try:
+            values[name] = read_record_id(raw) if kind == "id" else read_day(raw)
+        except ValueError:
+            shown[name], values[name] = "", None
+            ignored.append(name)
+            ignore_query_arg(name)
+            if kind == "id":
+                flash(_("The filter “%(name)s” was ignored: it is not a number.", name=name),
+                      "warning")
+            else:
+                flash(_("The filter “%(name)s” was ignored: it is not a date (YYYY-MM-DD).",
+                        name=name), "warning")
+    return QueryFilters(shown, values, ignored)
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in a route: an id past ``MAX_ID`` matches no route (404), as a record that
+    does not exist would, instead of reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def confirmed(form: FlaskForm | None = None) -> bool:

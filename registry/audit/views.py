@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,35 +13,36 @@ from registry.audit.models import AuditEvent
 from registry.auth.models import User
 from registry.auth.permissions import require
 from registry.extensions import db
-from registry.templating import paginate
+from registry.templating import paginate, url_for_query
 from registry.spreadsheets import Sheet
-from registry.web import parse_day, spreadsheet_download
+from registry.web import day_after, read_filters, spreadsheet_download
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
-def _filters() -> dict:
-    return {key: request.args.get(key, "").strip()
-            for key in ("actor", "action", "record_type", "record_id", "since", "until")}
+def _filters():
+    return read_filters(text=("action", "record_type"), ids=("actor", "record_id"),
+                        days=("since", "until"))
 
 
-def _events_query(filters: dict):
+def _events_query(filters):
     """The audit events for the browser's filters, newest first (the page and the export)."""
     query = select(AuditEvent)
-    if filters["actor"].isdigit():
-        query = query.where(AuditEvent.actor_id == int(filters["actor"]))
+    if filters["actor"] is not None:
+        query = query.where(AuditEvent.actor_id == filters["actor"])
     if filters["action"]:
         query = query.where(AuditEvent.action.like(f"{filters['action']}%"))
     if filters["record_type"]:
         query = query.where(AuditEvent.record_type == filters["record_type"])
-    if filters["record_id"].isdigit():
-        query = query.where(AuditEvent.record_id == int(filters["record_id"]))
-    since, until = parse_day(filters["since"]), parse_day(filters["until"])
+    if filters["record_id"] is not None:
+        query = query.where(AuditEvent.record_id == filters["record_id"])
+    since, until = filters["since"], filters["until"]
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time(), timezone.utc))
-    if until:
+    # Until the end of 9999-12-31 is no bound at all.
+    if until and day_after(until):
         query = query.where(
-            AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), timezone.utc))
+            AuditEvent.at < datetime.combine(day_after(until), time(), timezone.utc))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
@@ -53,14 +54,18 @@ def index():
     record_types = db.session.scalars(
         select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)).all()
     return render_template("audit/index.html", page=paginate(_events_query(filters), per_page=50),
-                           filters=filters, actors=actors, record_types=record_types)
+                           filters=filters.shown, actors=actors, record_types=record_types)
 
 
 @bp.route("/events.xlsx")
 def export():
-    """The filtered audit log as .xlsx, with each event's place in the hash chain."""
+    """The filtered audit log as .xlsx, with each event's place in the hash chain (a filter
+    that cannot be read sends the user to the browser, which says so)."""
     require(current_user, "audit.view")
-    events = db.session.scalars(_events_query(_filters())).all()
+    filters = _filters()
+    if filters.ignored:
+        return redirect(url_for_query("audit.index"))
+    events = db.session.scalars(_events_query(filters)).all()
     sheet = Sheet(_("Audit log"), [
         _("When (UTC)"), _("Who"), _("Action"), _("Record"), _("Record number"), _("Summary"),
         _("Details"), _("Sequence"), _("Hash")],

@@ -112,9 +112,11 @@ def get_permitted(model, key, action: str, *, subject=None):
     the user may not."""
     from flask_login import current_user
 
+    from registry.database import MAX_ID
     from registry.extensions import db
 
-    record = db.session.get(model, key)
+    # A number no record can have (from a query string) is never sent to the database.
+    record = None if isinstance(key, int) and key > MAX_ID else db.session.get(model, key)
     if record is None:
         abort(404)
     require(current_user, action, subject(record) if subject else record)

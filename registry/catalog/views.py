@@ -21,7 +21,7 @@ from registry.catalog.services import delete_reference, label_of, save_reference
 from registry.extensions import db
 from registry.catalog.models import Organization
 from registry.templating import paginate
-from registry.web import ConfirmForm, unit_of_work
+from registry.web import ConfirmForm, optional_record_id, unit_of_work
 
 bp = Blueprint("catalog", __name__, url_prefix="/reference")
 
@@ -104,8 +104,10 @@ def create(kind: str):
     require(current_user, "reference.manage")
     spec = _kind(kind)
     form = spec.form()
-    if request.method == "GET" and kind == "regions" and request.args.get("parent", "").isdigit():
-        parent = db.session.get(Region, int(request.args["parent"]))
+    parent_id = optional_record_id(request.args.get("parent", ""))
+    if request.method == "GET" and kind == "regions" and parent_id is not None:
+        # A link's convenience: a parent that does not exist (or is not a number) fills nothing.
+        parent = db.session.get(Region, parent_id)
         if parent is not None:
             form.parent_id.data, form.country.data = parent.id, parent.country
             form.kind.data = "khoroo" if parent.country == "MN" and parent.kind == "district" \

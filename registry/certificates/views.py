@@ -35,10 +35,11 @@ from registry.people.models import Person
 from registry.reviews import services as review_services
 from registry.reviews.models import ReviewItem
 from registry.seminars.models import Registration, Seminar
-from registry.templating import paginate
+from registry.templating import paginate, url_for_query
 from registry.web import (
     ConfirmForm, confirmed, file_response, pdf_limit, spreadsheet_download, unit_of_work,
 )
+from registry.web import optional_record_id, read_filters
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -73,13 +74,13 @@ def _filtered(query, status: str):
     return query
 
 
-def _register_query(args: dict):
+def _register_query(args):
     """The register's rows for the filters in ``args`` (shared by the page and the export)."""
     query = _filtered(select(Certificate), args["status"])
-    if args["course"].isdigit():
-        query = query.where(Certificate.course_id == int(args["course"]))
-    if args["seminar"].isdigit():
-        query = query.where(Certificate.seminar_id == int(args["seminar"]))
+    if args["course"] is not None:
+        query = query.where(Certificate.course_id == args["course"])
+    if args["seminar"] is not None:
+        query = query.where(Certificate.seminar_id == args["seminar"])
     if args["q"]:
         query = query.join(Person, Person.id == Certificate.person_id).where(
             *holder_matches(args["q"]))
@@ -90,26 +91,30 @@ def _register_query(args: dict):
                           Certificate.id.desc())
 
 
-def _register_args() -> dict:
-    return {key: request.args.get(key, "").strip() for key in ("q", "status", "course", "seminar")}
+def _register_filters():
+    return read_filters(text=("q", "status"), ids=("course", "seminar"))
 
 
 @bp.route("/")
 def index():
     """The certificate register: newest revisions, filterable, sortable, paged."""
     require(current_user, "certificate.view")
-    args = _register_args()
+    filters = _register_filters()
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
-    return render_template("certificates/index.html", page=paginate(_register_query(args)),
-                           args=args, courses=courses, statuses=STATUS_FILTERS,
-                           today=date.today(), filtered=any(args.values()))
+    return render_template("certificates/index.html", page=paginate(_register_query(filters)),
+                           args=filters.shown, courses=courses, statuses=STATUS_FILTERS,
+                           today=date.today(), filtered=any(filters.shown.values()))
 
 
 @bp.route("/register.<fmt>")
 def export(fmt: str):
-    """The register, with the page's filters and order, as .xlsx or .csv."""
+    """The register, with the page's filters and order, as .xlsx or .csv (a filter that cannot
+    be read sends the user to the register, which says so)."""
     require(current_user, "certificate.view")
-    certificates = db.session.scalars(_register_query(_register_args())).all()
+    filters = _register_filters()
+    if filters.ignored:
+        return redirect(url_for_query("certificates.index"))
+    certificates = db.session.scalars(_register_query(filters)).all()
     return spreadsheet_download(services.register_sheet(certificates), fmt,
                                 f"certificates-{date.today().isoformat()}")
 
@@ -284,9 +289,10 @@ def _review_item(certificate: Certificate):
     raw = request.args.get("review", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    review_id = optional_record_id(raw)
+    if review_id is None:
         abort(404)
-    item = get_permitted(ReviewItem, int(raw), "review.decide")
+    item = get_permitted(ReviewItem, review_id, "review.decide")
     if item.status != "open" or item.registration_id != certificate.registration_id:
         flash(_("This review item is already decided or is about another certificate."),
               "info")

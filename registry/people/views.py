@@ -15,7 +15,7 @@ from registry.people.models import Person
 from registry.people.visibility import visible_seminar_ids
 from registry.seminars.models import Registration, Seminar
 from registry.templating import paginate
-from registry.web import spreadsheet_download, unit_of_work
+from registry.web import optional_record_id, spreadsheet_download, unit_of_work
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 # The entry forms (here and on a seminar) ask it whether to offer "a different person".
@@ -138,9 +138,9 @@ def merge(person_id: int):
     form = MergeForm()
     term = request.args.get("q", "").strip()
     target = None
-    raw_target = request.values.get("target_id", "")
-    if raw_target.isdigit():
-        target = db.session.get(Person, int(raw_target))
+    target_id = optional_record_id(request.values.get("target_id", ""))
+    if target_id is not None:
+        target = db.session.get(Person, target_id)
         if target is None:
             abort(404)
     if request.method == "POST" and form.validate_on_submit() and target is not None:

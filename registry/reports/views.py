@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,8 +20,8 @@ from registry.reports import services
 from registry.reports.forms import PeriodForm
 from registry.seminars.models import Seminar
 from registry.spreadsheets import EXPORT_FORMATS, Sheet
-from registry.templating import paginate
-from registry.web import spreadsheet_download
+from registry.templating import paginate, url_for_query
+from registry.web import read_filters, spreadsheet_download
 
 bp = Blueprint("reports", __name__)
 
@@ -42,9 +42,9 @@ def _period_form() -> tuple[PeriodForm, services.Period | None]:
     return form, services.Period(start, end)
 
 
-def _region_arg() -> int | None:
-    raw = request.args.get("region", "")
-    return int(raw) if raw.isdigit() else None
+def _region_filter():
+    """The region whose districts the region breakdown opens (``?region=``)."""
+    return read_filters(ids=("region",))
 
 
 def _period_args(period: services.Period) -> dict:
@@ -55,12 +55,14 @@ def _period_args(period: services.Period) -> dict:
 def dashboard():
     require(current_user, "dashboard.view")
     form, period = _period_form()
+    region = _region_filter()
     if period is None:
-        return render_template("reports/dashboard.html", form=form, period=None)
-    report = services.dashboard(period, current_user, region_id=_region_arg())
+        return render_template("reports/dashboard.html", form=form, period=None,
+                               region=region.shown["region"])
+    report = services.dashboard(period, current_user, region_id=region["region"])
     return render_template(
         "reports/dashboard.html", form=form, period=period, period_args=_period_args(period),
-        figures=report.figures, breakdowns=report.breakdowns,
+        figures=report.figures, breakdowns=report.breakdowns, region=region.shown["region"],
     )
 
 
@@ -70,10 +72,12 @@ def breakdown_xlsx(name: str):
     if name not in services.BREAKDOWNS:
         abort(404)
     form, period = _period_form()
-    if period is None:
-        # The dashboard shows the form with its errors next to the fields.
-        return redirect(url_for("reports.dashboard", **request.args))
-    breakdown = services.breakdown(name, period, current_user, region_id=_region_arg())
+    region = _region_filter()
+    if period is None or region.ignored:
+        # The dashboard shows the form with its errors next to the fields, or says which
+        # filter it ignored.
+        return redirect(url_for_query("reports.dashboard"))
+    breakdown = services.breakdown(name, period, current_user, region_id=region["region"])
     headers, rows = breakdown.table()
     title = str(breakdown.title)
     if breakdown.parent is not None:
@@ -84,21 +88,19 @@ def breakdown_xlsx(name: str):
 
 # --- expiring certificates ---------------------------------------------------------------
 
-def _expiring_args() -> dict:
-    args = {key: request.args.get(key, "").strip()
-            for key in ("within", "region", "organization", "course")}
-    if not args["within"].isdigit() or int(args["within"]) not in services.EXPIRY_WINDOWS:
-        args["within"] = str(services.EXPIRY_WINDOWS[0])
-    return args
+def _expiring_filters():
+    """The list's filters; a window other than the offered ones is the first (the filter bar
+    shows which one is counted)."""
+    filters = read_filters(text=("within",), ids=("region", "organization", "course"))
+    if filters["within"] not in {str(days) for days in services.EXPIRY_WINDOWS}:
+        filters.shown["within"] = filters.values["within"] = str(services.EXPIRY_WINDOWS[0])
+    return filters
 
 
-def _expiring_query(args: dict):
-    def number(key):
-        return int(args[key]) if args[key].isdigit() else None
-
+def _expiring_query(filters):
     return services.expiring_certificates(
-        int(args["within"]), region_id=number("region"),
-        organization_id=number("organization"), course_id=number("course"),
+        int(filters["within"]), region_id=filters["region"],
+        organization_id=filters["organization"], course_id=filters["course"],
     ).options(selectinload(Certificate.person).selectinload(Person.organization),
               selectinload(Certificate.seminar).selectinload(Seminar.region))
 
@@ -106,9 +108,10 @@ def _expiring_query(args: dict):
 @bp.route("/reports/expiring")
 def expiring():
     require(current_user, "report.view")
-    args = _expiring_args()
-    page = paginate(_expiring_query(args))
+    filters = _expiring_filters()
+    page = paginate(_expiring_query(filters))
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    args = filters.shown
     return render_template(
         "reports/expiring.html", page=page, args=args, windows=services.EXPIRY_WINDOWS,
         courses=courses, regions=region_choices()[1:],
@@ -117,7 +120,7 @@ def expiring():
     )
 
 
-def _expiring_table(args: dict) -> tuple[list[str], list[list]]:
+def _expiring_table(args) -> tuple[list[str], list[list]]:
     headers = [_("Number"), _("Holder"), _("Organization"), _("Course"), _("Region"),
                _("Issued on"), _("Valid until"), _("Status")]
     rows = [[certificate.printed_number, certificate.holder_name,
@@ -135,7 +138,10 @@ def expiring_export(fmt: str):
     require(current_user, "report.view")
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    args = _expiring_args()
+    args = _expiring_filters()
+    if args.ignored:
+        # The list says which filter it ignored.
+        return redirect(url_for_query("reports.expiring"))
     headers, rows = _expiring_table(args)
     return spreadsheet_download(Sheet(_("Expiring certificates"), headers, rows), fmt,
                                 f"expiring-{args['within']}-days-{date.today().isoformat()}")

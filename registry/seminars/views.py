@@ -59,6 +59,7 @@ from registry.web import (
     ConfirmForm, confirmed, file_response, outside_transaction, parse_day, pdf_limit,
     spreadsheet_download, unit_of_work,
 )
+from registry.web import optional_record_id, read_filters
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
 
@@ -85,14 +86,13 @@ def _get_day(seminar: Seminar, day_id: int) -> SeminarDay:
 @bp.route("/")
 def index():
     require(current_user, "seminar.list")
-    args = {key: request.args.get(key, "").strip()
-            for key in ("q", "status", "course", "region", "since", "until", "trainer")}
-    number = {key: int(args[key]) if args[key].isdigit() else None
-              for key in ("course", "region", "trainer")}
+    filters = read_filters(text=("q", "status"), ids=("course", "region", "trainer"),
+                           days=("since", "until"))
+    args = filters.shown
     query = services.find_seminars(
-        current_user, status=args["status"], course_id=number["course"],
-        region_id=number["region"], trainer_id=number["trainer"],
-        since=parse_day(args["since"]), until=parse_day(args["until"]), term=args["q"])
+        current_user, status=filters["status"], course_id=filters["course"],
+        region_id=filters["region"], trainer_id=filters["trainer"],
+        since=filters["since"], until=filters["until"], term=filters["q"])
     sort = request.args.get("sort", "-start")
     column = SORTS.get(sort.lstrip("-"), Seminar.start_date)
     query = query.order_by(column.desc() if sort.startswith("-") else column.asc(),
@@ -127,8 +127,9 @@ def create():
     if request.method == "GET":
         if current_user.role == "trainer":
             form.trainer_ids.data = [current_user.id]
-        if request.args.get("course", "").isdigit():
-            form.course_id.data = int(request.args["course"])
+        course_id = optional_record_id(request.args.get("course", ""))
+        if course_id is not None:
+            form.course_id.data = course_id
         form.language.data = request.args.get("language") or "uz"
     if form.validate_on_submit():
         course = db.session.get(Course, form.course_id.data)
