@@ -74,6 +74,12 @@ def optional_record_id(raw: str) -> int | None:
         return None
 
 
+def record_ids(values) -> list[int]:
+    """The record ids among posted values (checkboxes, hidden fields): whatever is not one -
+    "abc", "²", a number past ``MAX_ID`` - is left out, never sent to the database."""
+    return [record_id for record_id in map(optional_record_id, values) if record_id is not None]
+
+
 def read_day(raw: str) -> date | None:
     """A day from the query string: ``None`` when empty, ``ValueError`` when not a day written
     ``YYYY-MM-DD`` (0001-01-01 to 9999-12-31 are days like any other)."""

@@ -322,3 +322,20 @@ def test_a_link_s_own_record_id_that_names_no_record(client, world, value):
 def test_very_long_numbers(client, world, value):
     page_of(client, "/seminars/", page=value, region=value)
     page_of(client, "/certificates/", page=value, seminar=value)
+
+
+def test_posted_ids_out_of_range_or_not_numbers_are_refused_not_a_500(client, login_as):
+    from tests import fixtures
+
+    trainer = login_as("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
+    fixtures.create_registration(seminar)
+    day = seminar.days[0]
+    for raw in ("99999999999999999999", "²", "3000000000", "-1"):
+        client.get(f"/seminars/{seminar.id}/register")
+        response = client.post(f"/seminars/{seminar.id}/register", data={"person_id": raw})
+        assert response.status_code in (302, 400, 404), raw
+        client.get(f"/seminars/{seminar.id}/days/{day.id}/attendance")
+        response = client.post(f"/seminars/{seminar.id}/days/{day.id}/attendance",
+                               data={"present": [raw], "listed": [raw]})
+        assert response.status_code != 500, raw

@@ -205,7 +205,9 @@ def parse_day_marks(form, days) -> tuple[dict, dict]:
 
 def shown_ids(form) -> list[int]:
     """The participants a roster form listed (its ``listed`` fields)."""
-    return [int(value) for value in form.getlist("listed") if value.isdigit()]
+    from registry.web import record_ids
+
+    return record_ids(form.getlist("listed"))
 
 
 class ImportForm(FlaskForm):

@@ -56,10 +56,9 @@ from registry.seminars.roster_import import (
 from registry.spreadsheets import MAX_UPLOAD_BYTES, XLSX_MIMETYPE
 from registry.templating import paginate
 from registry.web import (
-    ConfirmForm, confirmed, file_response, outside_transaction, parse_day, pdf_limit,
-    spreadsheet_download, unit_of_work,
+    ConfirmForm, confirmed, file_response, optional_record_id, outside_transaction, parse_day,
+    pdf_limit, read_filters, record_ids, spreadsheet_download, unit_of_work,
 )
-from registry.web import optional_record_id, read_filters
 
 bp = Blueprint("seminars", __name__, url_prefix="/seminars")
 
@@ -246,7 +245,8 @@ def register(seminar_id: int):
     form = ConfirmForm()
     if request.method == "POST":
         raw = request.form.get("person_id", "")
-        person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+        person_id = optional_record_id(raw)
+        person = db.session.get(Person, person_id) if person_id is not None else None
         if person is not None:
             # Only someone the user may see; the others are registered by the office.
             require(current_user, "person.view", person)
@@ -331,7 +331,7 @@ def attendance(seminar_id: int, day_id: int):
         if request.form.get("all_present") == "1":
             present = [reg.id for reg in registered]
         else:
-            present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
+            present = record_ids(request.form.getlist("present"))
         if confirmed(form):
             with unit_of_work() as uow:
                 counts = services.record_attendance(seminar_day, present, actor=current_user,
