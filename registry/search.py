@@ -26,7 +26,8 @@ def every_word(term: str | None, *, keys: Iterable[Callable] = (),
     keys, plain = list(keys), list(plain)
     conditions = []
     for word in search_words(term):
-        alternatives = [_plain_contains(column, word) for column in plain]
+        # The word's own % and _ are escaped: "50%" looks for "50%", not for "50".
+        alternatives = [column.icontains(word, autoescape=True) for column in plain]
         key = search_key(word)
         if key:
             alternatives.extend(condition(key) for condition in keys)
@@ -34,8 +35,3 @@ def every_word(term: str | None, *, keys: Iterable[Callable] = (),
             conditions.append(or_(*alternatives))
     return conditions
 
-
-def _plain_contains(column, word: str):
-    # ILIKE with the word's own % and _ escaped: "50%" looks for "50%", not for "50".
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")

@@ -72,6 +72,10 @@ class IssuerSettingsForm(LanguageValues, FlaskForm):
     remove_logo = BooleanField(_l("Remove the current logo"))
     submit = SubmitField(_l("Save"))
 
+    def signatory_titles(self, index: int) -> list:
+        """Signatory ``index``'s title fields, one per language, in the forms' order."""
+        return [self[f"signatory_{index}_title__{locale}"] for locale in LOCALES]
+
     def validate_logo(self, field):
         upload = field.data
         if not upload or not getattr(upload, "filename", ""):

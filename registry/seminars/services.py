@@ -606,7 +606,7 @@ def find_seminars(user, *, status: str = "", course_id: int | None = None,
     # Title, venue and trainers across scripts; the course by its title or code as typed.
     query = query.where(*every_word(term, keys=[
         key_contains(Seminar.search_text),
-        lambda key: Seminar.trainers.any(User.search_name.contains(key, autoescape=True))],
+        lambda key: Seminar.trainers.any(key_contains(User.search_name)(key))],
         plain=[Course.title, Course.code]))
     return query
 
