@@ -18,7 +18,8 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 LOCALES = ("en", "ru", "uz", "uz_Cyrl", "mn", "vi")
 SOURCE_LOCALE = "en"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3)}
 
 
 def catalogue_path(locale: str) -> Path:

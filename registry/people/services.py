@@ -349,7 +349,7 @@ def people_sheet(people, *, private: bool = False):
     """People as a table for export; the national identifier only when ``private``."""
     from registry.spreadsheets import Sheet
 
-    labels = [_l("Name"), _l("Name in Latin letters"), _l("Organization"), _l("Position"),
+    labels = [_l("Full name"), _l("Name in Latin letters"), _l("Organization"), _l("Position"),
               _l("Region or district"), _l("Email"), _l("Phone"),
               _l("Listed in the public register")]
     if private:

@@ -552,7 +552,7 @@ def roster_sheet(seminar: Seminar):
     """The seminar's list as a table: every registration (seated, waiting, cancelled) with
     its attendance per day, attendance percentage, exam score and outcome."""
     days = sorted(seminar.days, key=lambda d: d.day)
-    headers = [str(h) for h in (_l("Name"), _l("Name in Latin letters"), _l("Organization"),
+    headers = [str(h) for h in (_l("Full name"), _l("Name in Latin letters"), _l("Organization"),
                                 _l("Position"), _l("Region or district"), _l("Email"),
                                 _l("Phone"), _l("Registration"))]
     headers += [day.day.isoformat() for day in days]
