@@ -30,6 +30,18 @@ def seminar_certificate_count(seminar) -> int:
                                      Certificate.superseded_by_id.is_(None))).all())
 
 
+def seminar_certificates(seminar) -> dict[int, Certificate]:
+    """Each participant's certificate as it stands (newest revision), by registration id -
+    for the roster's certificate column, which trainers see too (status and number only:
+    what the holder's paper says, which the public page shows anyone)."""
+    if seminar.status != "completed":
+        return {}
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.seminar_id == seminar.id,
+                                  Certificate.superseded_by_id.is_(None))).all()
+    return {certificate.registration_id: certificate for certificate in certificates}
+
+
 def certificate_status_on(certificate) -> str:
     """What the verification page says today."""
     return certificate.status_on(date.today())
@@ -37,6 +49,7 @@ def certificate_status_on(certificate) -> str:
 
 def register(blueprint) -> None:
     """Make the panels' functions and the status labels template globals of the app."""
-    for function in (certificates_of_person, seminar_certificate_count, certificate_status_on):
+    for function in (certificates_of_person, seminar_certificate_count, seminar_certificates,
+                     certificate_status_on):
         blueprint.add_app_template_global(function)
     blueprint.add_app_template_global(STATUS_LABELS, "certificate_status_labels")

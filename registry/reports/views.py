@@ -10,11 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry.auth.permissions import require
+from registry.auth.permissions import can, require
 from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
 from registry.certificates.models import STATUS_LABELS, Certificate
 from registry.extensions import db
+from registry.home import services as home
 from registry.people.models import Person
 from registry.reports import services
 from registry.reports.forms import PeriodForm
@@ -56,14 +57,24 @@ def dashboard():
     require(current_user, "dashboard.view")
     form, period = _period_form()
     region = _region_filter()
+    work = _work_for(current_user)
     if period is None:
         return render_template("reports/dashboard.html", form=form, period=None,
-                               region=region.shown["region"])
+                               region=region.shown["region"], **work)
     report = services.dashboard(period, current_user, region_id=region["region"])
     return render_template(
         "reports/dashboard.html", form=form, period=period, period_args=_period_args(period),
         figures=report.figures, breakdowns=report.breakdowns, region=region.shown["region"],
+        **work,
     )
+
+
+def _work_for(user) -> dict:
+    """The home blocks above the figures: a trainer's seminars with their next step (also
+    for an official who trains), an official's work queue."""
+    steps = home.trainer_steps(user)
+    return {"trainer_steps": steps if steps or user.role == "trainer" else None,
+            "office_queue": home.office_queue(user) if can(user, "certificate.issue") else None}
 
 
 @bp.route("/reports/breakdown/<name>.xlsx")

@@ -30,6 +30,7 @@ from registry.certificates.glyphs import describe as describe_unprintable
 from registry.database import write_intent
 from registry.documents import render_pdf_kept
 from registry.extensions import db
+from registry.home import services as home
 from registry.people import services as people_services
 from registry.people.forms import PersonForm
 from registry.people.models import Person
@@ -176,7 +177,9 @@ def show(seminar_id: int):
                        key=lambda r: r.status_changed_at)
     return render_template("seminars/show.html", seminar=seminar, registered=registered,
                            waiting=seminar.waiting_list(), cancelled=cancelled,
-                           figures=services.roster_figures(seminar, registered), confirm_form=ConfirmForm())
+                           figures=services.roster_figures(seminar, registered),
+                           confirm_form=ConfirmForm(),
+                           step=home.next_step(seminar) if seminar.status == "in_progress" else None)
 
 
 @bp.route("/<int:seminar_id>/status", methods=["POST"])
@@ -257,7 +260,9 @@ def register(seminar_id: int):
                 registration = services.register_person(seminar, person, actor=current_user)
             if uow.ok:
                 _flash_registration(registration)
-                return redirect(url_for("seminars.show", seminar_id=seminar.id))
+                # Stay here, the search box empty and focused: the next person is typed
+                # at once ("add another"), not four clicks away.
+                return redirect(url_for("seminars.register", seminar_id=seminar.id))
         return redirect(url_for("seminars.register", seminar_id=seminar.id,
                                 q=request.form.get("q", "")))
     term = request.args.get("q", "").strip()
@@ -291,7 +296,7 @@ def register_new(seminar_id: int):
         if uow.ok:
             _flash_registration(registration)
             warn_if_unprintable(registration.person)
-            return redirect(url_for("seminars.show", seminar_id=seminar.id))
+            return redirect(url_for("seminars.register", seminar_id=seminar.id))
     on_list = {reg.person_id: reg.status for reg in seminar.registrations}
     return render_template("seminars/register_new.html", seminar=seminar, form=form,
                            candidates=candidates, on_list=on_list,
