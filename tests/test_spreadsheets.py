@@ -47,7 +47,7 @@ def test_people_export_keeps_formula_like_cells_as_text(client, login_as, hostil
     assert response.headers["Content-Disposition"] == 'attachment; filename="people.xlsx"'
     rows, types = read_xlsx(response.data), read_xlsx_types(response.data)
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["Name", "Name in Latin letters", "Organization"]
+    assert header[:3] == ["Full name", "Name in Latin letters", "Organization"]
     assert "National identifier" in header  # an official may see it
     assert sorted(row[0] for row in body) == ["Ўроқов 0", "Ўроқов 1", "Ўроқов 2"]
     organization_column, phone_column = header.index("Organization"), header.index("Phone")

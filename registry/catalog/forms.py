@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from registry.forms import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -41,7 +42,10 @@ class RegionForm(LanguageValues, FlaskForm):
 
     country = SelectField(_l("Country"), choices=country_choices, validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
-    kind = SelectField(_l("Kind"), choices=[("region", _l("Region")), ("city", _l("City")),
+    # "Region" as a kind (a viloyat, an aimag, a province) has its own context: the plain
+    # msgid heads columns that show any place, a city or a khoroo included.
+    kind = SelectField(_l("Kind"), choices=[("region", lazy_pgettext("region kind", "Region")),
+                                            ("city", _l("City")),
                                             ("district", _l("District")),
                                             ("khoroo", _l("Khoroo"))])
     parent_id = SelectField(_l("Part of"), coerce=_optional_int, validators=[Optional()],

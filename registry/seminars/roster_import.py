@@ -51,7 +51,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "latin_name": (
         "name in latin letters", "latin name", "name (latin)", "имя латиницей", "латиницей",
         "lotin harflarida", "lotincha", "лотин ҳарфларида", "латинаар", "латин үсгээр",
-        "tên không dấu",
+        "tên không dấu", "лотин ҳарфларидаги исми",  # the last: an old template's label
     ),
     "national_id": (
         "national identifier", "national id", "personal id", "пинфл", "pinfl", "jshshir",
@@ -76,6 +76,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "район", "область", "город", "регион/район", "hudud", "tuman", "viloyat", "shahar",
         "ҳудуд", "туман", "вилоят", "шаҳар", "аймаг", "сум", "дүүрэг", "хороо", "аймаг/дүүрэг",
         "tỉnh", "huyện", "quận", "tỉnh/thành phố", "khu vực", "địa bàn",
+        # The column's label in templates downloaded before the terminology review (2026-12):
+        # a filled-in old template still imports.
+        "hudud yoki tuman", "аймаг эсвэл дүүрэг", "tỉnh/thành phố hoặc quận/huyện",
     ),
     "email": (
         "email", "e-mail", "email address", "эл. почта", "электронная почта", "почта",
