@@ -289,8 +289,10 @@ def _register(scene):
     fixtures.create_person("Гулнора Ҳасанова", added_by=user)  # theirs to see (not registered)
     response = trainer.submit(f"/seminars/{seminar.id}/register?q=Ҳасанова",
                               button="Register Гулнора Ҳасанова")
-    assert response.url == f"{scene.stack.url}/seminars/{seminar.id}"
+    # The trainer stays on the register page for the next person ("add another").
+    assert response.url == f"{scene.stack.url}/seminars/{seminar.id}/register"
     assert "Гулнора Ҳасанова is registered." in said(response)
+    assert "1 of 20 seats taken." in text_of(response.text)
 
 
 @scenario("seminars.register_new")
