@@ -2,6 +2,7 @@
 per day, exam results, completion and the printable sign-in sheet."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import force_locale, format_date
@@ -326,11 +328,13 @@ def cancel_registration(seminar_id: int, registration_id: int):
 
 @bp.route("/<int:seminar_id>/days/<int:day_id>/attendance", methods=["GET", "POST"])
 def attendance(seminar_id: int, day_id: int):
-    """One form for the whole day: a checkbox per participant, and "mark all present"."""
+    """One form for the whole day: a checkbox per participant, "mark all present", and a step
+    on to the next day (or to the exam results after the last day)."""
     seminar = _get(seminar_id, "seminar.attendance")
     seminar_day = _get_day(seminar, day_id)
     services.load_roster(seminar)
     form = ConfirmForm()
+    next_day = _next_day(seminar, seminar_day)
     if request.method == "POST":
         registered = seminar.registered()
         if request.form.get("all_present") == "1":
@@ -344,15 +348,48 @@ def attendance(seminar_id: int, day_id: int):
             if uow.ok:
                 flash(_("Attendance on %(day)s saved: %(present)s present, %(absent)s absent.",
                         day=_format_day(seminar_day.day), **counts), "success")
+                step = request.form.get("then")
+                if (step == "results" and next_day is None
+                        and can(current_user, "seminar.results", seminar)):
+                    # The kept ticks now equal the saved ones, so the day's page drops them
+                    # whenever it is opened again.
+                    return redirect(url_for("seminars.results", seminar_id=seminar.id))
+                # Read once by the next attendance page: the browser then forgets the ticks it
+                # kept for this day in case the save did not reach us (static/js/attendance.js).
+                session[_SAVED_DAY_KEY] = seminar_day.id
+                if step == "next" and next_day is not None:
+                    return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
+                                            day_id=next_day.id))
         return redirect(url_for("seminars.attendance", seminar_id=seminar.id,
                                 day_id=seminar_day.id))
+    registered = seminar.registered()
     marks = {}
-    for reg in seminar.registered():
+    for reg in registered:
         for mark in reg.attendance:
             if mark.seminar_day_id == seminar_day.id:
                 marks[reg.id] = mark.present
+    saved_day_id = session.pop(_SAVED_DAY_KEY, None)
     return render_template("seminars/attendance.html", seminar=seminar, seminar_day=seminar_day,
-                           registered=seminar.registered(), marks=marks, form=form)
+                           registered=registered, marks=marks, form=form,
+                           day_number=seminar.days.index(seminar_day) + 1, next_day=next_day,
+                           roster_version=_roster_version(registered),
+                           saved_day_id=saved_day_id)
+
+
+_SAVED_DAY_KEY = "attendance_saved_day"
+
+
+def _next_day(seminar: Seminar, seminar_day: SeminarDay) -> SeminarDay | None:
+    days = list(seminar.days)
+    position = days.index(seminar_day)
+    return days[position + 1] if position + 1 < len(days) else None
+
+
+def _roster_version(registered) -> str:
+    """A short fingerprint of who is on the day's list: ticks kept in the browser are restored
+    only onto the same list, never onto one where a row has come or gone since."""
+    ids = ",".join(str(reg.id) for reg in sorted(registered, key=lambda reg: reg.id))
+    return hashlib.sha256(ids.encode()).hexdigest()[:12]
 
 
 def _format_day(value: date) -> str:

@@ -2,6 +2,7 @@
 results, completion and the sign-in sheet."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -410,6 +411,65 @@ def test_attendance_form_marks_a_day_and_mark_all_present(client, login_as):
     assert marks == {(anna.id, day1.id): True, (bolor.id, day1.id): False,
                      (anna.id, day2.id): True, (bolor.id, day2.id): True}
     assert anna.attendance_percent() == 66
+
+
+def test_saving_a_day_steps_on_to_the_next_and_then_to_the_results(client, login_as):
+    trainer = login_as("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")  # 3 days
+    anna = fixtures.create_registration(seminar)
+    day1, _, day3 = seminar.days
+    base = f"/seminars/{seminar.id}/days"
+    page = _text(client.get(f"{base}/{day1.id}/attendance"))
+    assert "Save and go to day 2" in page and "Save and enter exam results" not in page
+    # The form posts to an address of its own, so a failed save gets its own history entry.
+    assert f'action="{base}/{day1.id}/attendance?save=1"' in page
+    response = client.post(f"{base}/{day1.id}/attendance?save=1", page=f"/seminars/{seminar.id}",
+                           data={"present": [str(anna.id)], "then": "next", **_listed(anna)})
+    assert response.headers["Location"].endswith(f"{base}/{seminar.days[1].id}/attendance")
+    # The next page tells the browser, once, that day 1 is saved (it forgets the kept ticks).
+    page = _text(client.get(response.headers["Location"]))
+    assert "1 present, 0 absent" in page and f'data-saved-day="{day1.id}"' in page
+    assert "data-saved-day" not in _text(client.get(response.headers["Location"]))
+
+    page = _text(client.get(f"{base}/{day3.id}/attendance"))
+    assert "Save and go to day" not in page and "Save and enter exam results" in page
+    response = client.post(f"{base}/{day3.id}/attendance", page=f"/seminars/{seminar.id}",
+                           data={"then": "results", **_listed(anna)})
+    assert response.headers["Location"].endswith(f"/seminars/{seminar.id}/results")
+    assert anna.attendance_counts() == (1, 1, 1)
+
+
+def test_a_failed_save_leaves_no_saved_mark(client, login_as):
+    trainer = login_as("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer], status="open")
+    anna = fixtures.create_registration(seminar)
+    day = seminar.days[0]
+    url = f"/seminars/{seminar.id}/days/{day.id}/attendance"
+    response = client.post(url, page=f"/seminars/{seminar.id}", follow_redirects=True,
+                           data={"present": [str(anna.id)], "then": "next", **_listed(anna)})
+    page = _text(response)
+    assert response.request.path == url  # refused: it stays on the day
+    assert "once the seminar is in progress" in page and "data-saved-day" not in page
+
+
+def test_every_cell_of_an_attendance_row_ticks_it(client, login_as):
+    trainer = login_as("trainer")
+    seminar = fixtures.create_seminar(trainers=[trainer], status="in_progress")
+    anna = fixtures.create_registration(seminar, fixtures.create_person("Gulnora Hasanova"))
+    url = f"/seminars/{seminar.id}/days/{seminar.days[0].id}/attendance"
+    page = _text(client.get(url))
+    tick = page.index(f'id="present-{anna.id}"')
+    row = page[page.rindex("<tr>", 0, tick):page.index("</tr>", tick)]
+    assert row.count(f'<label for="present-{anna.id}">') == 5
+    assert f'aria-labelledby="name-{anna.id}"' in row
+    assert f'<span id="name-{anna.id}">Gulnora Hasanova</span>' in row
+    assert "js/attendance.js" in page and 'role="status"' in page
+
+    # The kept ticks belong to one list: a new participant makes a new roster version.
+    version = re.search(r'data-roster-version="(\w+)"', page).group(1)
+    assert re.search(r'data-roster-version="(\w+)"', _text(client.get(url))).group(1) == version
+    fixtures.create_registration(seminar)
+    assert re.search(r'data-roster-version="(\w+)"', _text(client.get(url))).group(1) != version
 
 
 def test_attendance_before_the_seminar_starts_is_refused(client, login_as, count_rows):
