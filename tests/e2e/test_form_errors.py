@@ -67,3 +67,37 @@ def test_an_empty_form_sums_up_its_errors_and_takes_focus(live_server, phone_pag
         assert page.evaluate(
             "(() => { const r = document.activeElement.getBoundingClientRect();"
             " return r.top >= 0 && r.bottom <= window.innerHeight; })()")
+
+
+def test_the_reissue_form_is_narrow_and_its_missing_reason_is_on_the_first_screen(live_server,
+                                                                                new_context):
+    """At 1280 px the fields stretched about 1,120 px ("Hours" for a two-digit number) and the
+    missing reason was below the fold, with nothing at the top."""
+    official = fixtures.create_user("official", email="office@registry.test")
+    official.locale = "ru"
+    db.session.commit()
+    certificate = fixtures.create_certificate(issued_by=official)
+    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", official.email)
+    page.fill("#password", TEST_PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"{live_server}/certificates/{certificate.id}/reissue")
+
+    def width(selector):
+        return page.evaluate(f"document.querySelector('{selector}').getBoundingClientRect().width")
+
+    rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert width("#holder_name") <= 36 * rem
+    assert width("#hours") <= 8 * rem
+    assert width("#start_date") <= 12 * rem
+    page.click("main form[method=post] button.primary")
+    page.wait_for_selector("[data-error-summary]")
+    assert page.title().startswith("Ошибка: ")
+    summary = page.locator("[data-error-summary]")
+    assert summary.locator("h2").inner_text() == "Есть ошибки"
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert summary.bounding_box()["y"] + summary.bounding_box()["height"] <= 800
+    summary.locator("a[href='#reason']").click()
+    assert page.evaluate("document.activeElement.id") == "reason"
