@@ -367,10 +367,11 @@ def results(seminar_id: int):
         values, errors = parse_scores(request.form, registered)
         if not confirmed(form):
             return redirect(url_for("seminars.results", seminar_id=seminar.id))
-        # Every row at once: what is not a number, and what is out of range (101 and -5
-        # entered together are both marked).
-        errors = {**services.score_errors(seminar, values), **errors}
-        if not errors:
+        if errors:
+            # Nothing is saved: mark what is out of range too, not only what is not a number
+            # ("7O" and 101 together). The service itself names every bad score at once.
+            errors = {**services.score_errors(seminar, values), **errors}
+        else:
             with unit_of_work(quiet=True) as uow:
                 changed = services.record_results(seminar, values, actor=current_user)
             error = uow.error
