@@ -1,8 +1,11 @@
-"""Messages that WTForms and Flask-WTF produce themselves (field validation, CSRF).
+"""Messages that WTForms and Flask-WTF produce themselves (field validation, CSRF, files).
 
-Flask-WTF translates them through the application's own catalogue, and WTForms ships no
-Uzbek, Mongolian or Vietnamese, so they are listed here for ``pybabel extract`` to collect.
-Nothing imports this module."""
+Every form translates them through the application's own catalogue (``Meta.get_translations``
+and the CSRF class of ``registry.forms.FlaskForm``) - WTForms ships no Uzbek, Mongolian or
+Vietnamese - so they are listed here for ``pybabel extract`` to collect. Nothing imports this
+module; ``tests/test_form_messages.py`` checks that it holds every message of the installed
+WTForms and Flask-WTF. (Flask-WTF's ``FileSize`` builds its message with the sizes already in
+it, so no catalogue can hold it: give it a ``message=`` of its own if it is ever used.)"""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
@@ -48,4 +51,11 @@ FORM_MESSAGES = (
     _l('Not a valid decimal value.'),
     _l('Not a valid float value.'),
     _l('File does not have an approved extension.'),
+    _l('File does not have an approved extension: {extensions}'),
+    # Flask-WTF's CSRF check of a form (registry.forms passes them through gettext).
+    _l('The CSRF token is missing.'),
+    _l('The CSRF session token is missing.'),
+    _l('The CSRF token has expired.'),
+    _l('The CSRF token is invalid.'),
+    _l('The CSRF tokens do not match.'),
 )

@@ -2,14 +2,18 @@
 
 ``from registry.forms import FlaskForm`` instead of Flask-WTF's: each ``StringField`` (and
 ``TextAreaField``, ``EmailField``, ``SearchField``...) gets ``registry.text.clean_text`` as its
-last filter; passwords are left exactly as typed.
+last filter; passwords are left exactly as typed. Every message WTForms and Flask-WTF produce
+themselves ("This field is required.", a CSRF failure...) comes from the app's own catalogue
+(``registry/form_messages.py`` lists them for extraction), in the user's language.
 """
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from registry.localized import LOCALES
 from registry.text import clean_text
@@ -23,8 +27,26 @@ def _multi_line(value):
     return clean_text(value, multiline=True)
 
 
+class _TranslatedCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF check, its refusal in the user's language: Flask-WTF raises plain
+    English ("The CSRF token is missing."), never passed through gettext."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(field.gettext(error.args[0])) from None
+
+
 class FlaskForm(_FlaskForm):
     class Meta:
+        csrf_class = _TranslatedCSRF
+
+        def get_translations(self, form):
+            # Flask-WTF would load WTForms' bundled catalogue, which has ru but no uz, uz_Cyrl,
+            # mn or vi; the app's catalogue holds all of WTForms' messages in every language.
+            return get_translations()
+
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, StringField) and not issubclass(field_class,

@@ -122,6 +122,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals.update(url_for_page=url_for_page, url_with_sort=url_with_sort,
                                   url_for_query=url_for_query)
+    from registry.error_summary import error_summary_entries
+
+    app.jinja_env.globals["error_summary_entries"] = error_summary_entries
 
     @app.context_processor
     def _helpers():

@@ -15,7 +15,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from registry.certificates.services import STATUS_REASONS, check_logo
 from registry.errors import DomainError
@@ -33,7 +40,7 @@ class ReissueForm(FlaskForm):
                                     validators=[Optional(), Length(max=250)])
     course_title = StringField(_l("Course"), validators=[DataRequired(), Length(max=250)])
     standards = StringField(_l("Standards covered"), validators=[Optional(), Length(max=250)])
-    hours = IntegerField(_l("Hours"), validators=[DataRequired(), NumberRange(min=1, max=2000)])
+    hours = IntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=1, max=2000)])
     start_date = DateField(_l("First day"), validators=[DataRequired()])
     end_date = DateField(_l("Last day"), validators=[DataRequired()])
     valid_until = DateField(_l("Valid until (empty: no expiry)"), validators=[Optional()])

@@ -503,27 +503,51 @@ def record_attendance(seminar_day: SeminarDay, present_ids, *, actor, shown_ids=
     return counts
 
 
+class InvalidScores(DomainError):
+    """Scores that may not be recorded, every one of them: ``errors = {registration_id:
+    message}`` (the form marks them all at once); ``field`` names the first."""
+
+    def __init__(self, errors: dict):
+        first = next(iter(errors))
+        super().__init__(errors[first], field=f"score-{first}")
+        self.errors = errors
+
+
+def score_errors(seminar: Seminar, results: dict) -> dict:
+    """What is wrong with each score of ``results = {registration_id: (score, left_pending)}``,
+    checked for every row in one pass: ``{registration_id: message}`` (empty when all may be
+    recorded). A score is a whole number from 0 to 100, and only for a course with an exam."""
+    needs_exam = seminar.course.is_internal_auditor
+    errors = {}
+    for registration_id, (score, _left_pending) in results.items():
+        if score is None:
+            continue
+        if not needs_exam:
+            errors[registration_id] = _l(
+                "This course has no exam: it is passed on attendance alone.")
+        elif not (isinstance(score, int) and 0 <= score <= 100):
+            errors[registration_id] = _l("A score is a whole number from 0 to 100.")
+    return errors
+
+
 def record_results(seminar: Seminar, results: dict, *, actor) -> int:
     """Enter exam scores (0-100, or None) and the "left pending" flag for every participant:
     ``results = {registration_id: (score, left_pending)}``, one entry per registered
     participant (a missing one is refused, never read as "no score"). All or nothing: one
-    bad score and nothing is written. Returns how many participants changed. Takes the
-    seminar's lock first, so completing the seminar and recording take turns."""
+    bad score and nothing is written (``InvalidScores`` names every bad one, see
+    ``score_errors``). Returns how many participants changed. Takes the seminar's lock first,
+    so completing the seminar and recording take turns."""
     seminar = _lock(seminar)
     db.session.expire(seminar, ["registrations"])  # someone registered meanwhile is seen
     registered = seminar.registered()
     _check_recording(seminar, list(results), registered)
     by_id = {reg.id: reg for reg in registered}
     needs_exam = seminar.course.is_internal_auditor
-    for registration_id, (score, _left_pending) in results.items():
-        if registration_id not in by_id:
-            raise DomainError(_l("Some of these people are not registered to this seminar."))
-        if score is not None and not needs_exam:
-            raise DomainError(_l("This course has no exam: it is passed on attendance alone."),
-                              field=f"score-{registration_id}")
-        if score is not None and not (isinstance(score, int) and 0 <= score <= 100):
-            raise DomainError(_l("A score is a whole number from 0 to 100."),
-                              field=f"score-{registration_id}")
+    if any(registration_id not in by_id for registration_id in results):
+        raise DomainError(_l("Some of these people are not registered to this seminar."))
+    errors = score_errors(seminar, results)
+    if errors:
+        raise InvalidScores(errors)
     changed = {}
     for registration_id, (score, left_pending) in results.items():
         reg = by_id[registration_id]

@@ -30,6 +30,7 @@ from registry.catalog.forms import region_choices
 from registry.catalog.models import Course
 from registry.certificates.glyphs import describe as describe_unprintable
 from registry.database import write_intent
+from registry.error_summary import ErrorEntry
 from registry.documents import render_pdf_kept
 from registry.extensions import db
 from registry.home import services as home
@@ -408,22 +409,30 @@ def results(seminar_id: int):
         values, errors = parse_scores(request.form, registered)
         if not confirmed(form):
             return redirect(url_for("seminars.results", seminar_id=seminar.id))
-        if not errors:
+        if errors:
+            # Nothing is saved: mark what is out of range too, not only what is not a number
+            # ("7O" and 101 together). The service itself names every bad score at once.
+            errors = {**services.score_errors(seminar, values), **errors}
+        else:
             with unit_of_work(quiet=True) as uow:
                 changed = services.record_results(seminar, values, actor=current_user)
             error = uow.error
-            if error is not None and not (error.field or "").startswith("score-"):
+            if isinstance(error, services.InvalidScores):
+                errors = dict(error.errors)
+            elif error is not None:
                 flash(str(error.message), "error")
                 return redirect(url_for("seminars.results", seminar_id=seminar.id))
-            if error is not None:
-                errors[int(error.field.split("-", 1)[1])] = error.message
             else:
                 flash(ngettext("Results saved (%(num)s changed).", "Results saved (%(num)s changed).",
                                changed), "success")
                 return redirect(url_for("seminars.results", seminar_id=seminar.id))
         flash(_("Nothing was saved: correct the marked scores."), "error")
+    # The summary at the top lists the marked rows in the table's order, each a link to its score.
+    summary_errors = [ErrorEntry(message=str(errors[reg.id]), target=f"score-{reg.id}",
+                                 label=reg.person.full_name)
+                      for reg in registered if reg.id in errors]
     return render_template("seminars/results.html", seminar=seminar, registered=registered,
-                           form=form, errors=errors,
+                           form=form, errors=errors, summary_errors=summary_errors,
                            submitted=request.form if request.method == "POST" else {})
 
 
@@ -464,8 +473,12 @@ def correct(seminar_id: int, registration_id: int):
                 return redirect(url_for("seminars.show", seminar_id=seminar.id))
             if uow.error is not None and (uow.error.field or "").startswith("day-"):
                 day_errors[int(uow.error.field.split("-", 1)[1])] = uow.error.message
+    summary_errors = [ErrorEntry(message=str(day_errors[day.id]), target=f"day-{day.id}",
+                                 label=_("Day %(n)s", n=number))
+                      for number, day in enumerate(seminar.days, 1) if day.id in day_errors]
     return render_template("seminars/correct.html", seminar=seminar, registration=registration,
-                           form=form, marks=marks, day_errors=day_errors)
+                           form=form, marks=marks, day_errors=day_errors,
+                           summary_errors=summary_errors)
 
 
 @bp.route("/<int:seminar_id>/days/<int:day_id>/sign-in.pdf")

@@ -35,3 +35,24 @@ document.addEventListener("click", function (event) {
   }
   window.setTimeout(poll, 500);
 })();
+
+// The error summary of a refused form (GOV.UK pattern): it takes focus when the page loads,
+// so a screen reader reads it and the keyboard starts there; its links move focus to their
+// field (a plain #link would only scroll), showing the field's label or legend with it.
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (!summary) { return; }
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var input = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!input) { return; }
+    event.preventDefault();
+    var legend = input.closest("fieldset") && input.closest("fieldset").querySelector("legend");
+    var label = document.querySelector("label[for='" + input.id + "']");
+    var shown = (legend && input.type === "checkbox") || (legend && input.type === "radio")
+      ? legend : (label && !label.classList.contains("visually-hidden") ? label : input);
+    shown.scrollIntoView();
+    input.focus({preventScroll: true});
+  });
+})();

@@ -303,7 +303,8 @@ def test_check_form_needs_the_number_and_the_surname(client, certificate):
 
     empty = client.post("/check", data={"number": "", "surname": ""}, csrf=False)
     assert empty.status_code == 200
-    assert page_text(empty).count("This field is required.") == 2
+    # Under each of the two fields, and again in the error summary at the top.
+    assert page_text(empty).count("This field is required.") == 4
 
 
 @pytest.fixture
