@@ -258,9 +258,10 @@ def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Per
     return person
 
 
-def update_person(person: Person, values: dict, *, actor) -> Person:
+def update_person(person: Person, values: dict, *, actor, extra: dict | None = None) -> Person:
     """Change a participant's details. Keys left out of ``values`` stay as they are (a trainer
-    never sees, so never sends, the national identifier)."""
+    never sees, so never sends, the national identifier). ``extra`` goes into the audit event
+    beside the changed fields (why the change was made, where it came from)."""
     if person.merged_into_id is not None:
         raise DomainError(_l("This record was merged into another one and cannot be changed."))
     values = _without_consent_unless_office(_clean_values(values), actor)
@@ -272,11 +273,47 @@ def update_person(person: Person, values: dict, *, actor) -> Person:
     _record_listing_consent(person, values.get("public_listing"))
     person.search_name = search_key(person.full_name)
     try:
-        save_with_audit(actor, "person.update", person, summary=person.full_name)
+        save_with_audit(actor, "person.update", person, summary=person.full_name, extra=extra)
     except IntegrityError:
         raise Conflict(_l("Another person has this national identifier."),
                        field="national_id") from None
     return person
+
+
+def lock_person(person: Person) -> Person:
+    """Lock the person's row for the rest of the transaction and read it again (PostgreSQL:
+    SELECT ... FOR UPDATE; SQLite: the writing transaction already holds the lock), so what
+    another official committed meanwhile is what the caller sees."""
+    db.session.flush()
+    return db.session.scalars(select(Person).where(Person.id == person.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+NAME_FIELDS = ("full_name", "latin_name")
+
+
+def correct_names(person: Person, names: dict, *, actor, reason: str,
+                  seen: dict | None = None, details: dict | None = None) -> Person:
+    """Carry a name correction made elsewhere (a re-issued certificate) onto the person's
+    record: ``names`` holds ``full_name`` and/or ``latin_name``; saved through
+    ``update_person``, so audited as ``person.update`` with ``reason`` and ``details``.
+
+    The row is locked first. ``seen`` is what the official was shown the record says; when a
+    name about to change now says something else - someone edited the record, or another
+    correction landed, meanwhile - a ``Conflict`` refuses rather than overwrite that change
+    unseen. A record that already says the corrected name is left as it is (no event)."""
+    person = lock_person(person)
+    wanted = {key: (clean_name(value) or None) for key, value in names.items()
+              if key in NAME_FIELDS}
+    if seen is not None:
+        for key, value in wanted.items():
+            current = getattr(person, key) or None
+            if current != value and current != (clean_name(seen.get(key)) or None):
+                raise Conflict(_l("The person's record was changed meanwhile: it now says "
+                                  "“%(name)s”. Check the names and send the form again.",
+                                  name=current or "—"), field="correct_person")
+    return update_person(person, wanted, actor=actor,
+                         extra={"reason": reason, **(details or {})})
 
 
 def people_query(term: str = "", *, viewer):
