@@ -15,7 +15,7 @@ from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, NotFound
 from registry.extensions import db
 from registry.people.names import clean_name
-from registry.people.services import correct_names
+from registry.people.services import correct_names, lock_person
 
 # Public reasons (a short category shown on the verification page); the note stays internal.
 STATUS_REASONS = {
@@ -71,6 +71,10 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
     (``people.services.correct_names``) instead of losing either change."""
     check_certifier(actor, certificate.seminar)
     _lock_and_reread(certificate)
+    if correct_person:
+        # Locks in one order - the seminar, then the person - before anything is written:
+        # two re-issues of one person's certificates in two seminars take turns here.
+        lock_person(certificate.person)
     _check_current(certificate)
     if certificate.status == "revoked":
         raise InvalidState(_l("A revoked certificate cannot be re-issued."))

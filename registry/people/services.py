@@ -282,10 +282,14 @@ def update_person(person: Person, values: dict, *, actor, extra: dict | None = N
 
 def lock_person(person: Person) -> Person:
     """Lock the person's row for the rest of the transaction and read it again (PostgreSQL:
-    SELECT ... FOR UPDATE; SQLite: the writing transaction already holds the lock), so what
-    another official committed meanwhile is what the caller sees."""
+    SELECT ... FOR NO KEY UPDATE; SQLite: the writing transaction already holds the lock), so
+    what another official committed meanwhile is what the caller sees. NO KEY: the names are
+    not the key, so rows that merely refer to the person (a new certificate revision, a
+    registration) are not held up - and a transaction that inserted such a row and then
+    locks the person cannot deadlock with another doing the same."""
     db.session.flush()
-    return db.session.scalars(select(Person).where(Person.id == person.id).with_for_update()
+    return db.session.scalars(select(Person).where(Person.id == person.id)
+                              .with_for_update(key_share=True)
                               .execution_options(populate_existing=True)).one()
 
 
