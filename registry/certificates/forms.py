@@ -9,6 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -38,6 +39,13 @@ class ReissueForm(FlaskForm):
                               validators=[DataRequired(), Length(max=250)])
     holder_latin_name = StringField(_l("Name in Latin letters (optional)"),
                                     validators=[Optional(), Length(max=250)])
+    # Always shown (it needs no script and the form does not change under the official's
+    # thumb); it acts only when a name changes. The view says what the record says now.
+    correct_person = BooleanField(_l("Also correct the person's record"), default=True)
+    # What the record said when the form was shown: a record changed meanwhile is refused,
+    # never overwritten unseen (people.services.correct_names).
+    person_name_seen = HiddenField()
+    person_latin_seen = HiddenField()
     course_title = StringField(_l("Course"), validators=[DataRequired(), Length(max=250)])
     standards = StringField(_l("Standards covered"), validators=[Optional(), Length(max=250)])
     hours = IntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=1, max=2000)])
@@ -53,6 +61,22 @@ class ReissueForm(FlaskForm):
 
     def changes(self) -> dict:
         return {name: getattr(self, name).data for name in self.FIELDS}
+
+    def show_person(self, person) -> None:
+        """Say on the tick box what the person's record says now, and remember it as seen."""
+        self.person_name_seen.data = person.full_name
+        self.person_latin_seen.data = person.latin_name or ""
+        self.correct_person.description = (
+            _l("The record now says “%(name)s” (Latin: %(latin)s). Used only when you change "
+               "the name: the roster and the next certificate will then say the corrected name.",
+               name=person.full_name, latin=person.latin_name or "—"))
+
+    def person_seen(self) -> dict | None:
+        """The record's names as the form showed them (None: a caller that sent none)."""
+        if not self.person_name_seen.raw_data:
+            return None
+        return {"full_name": self.person_name_seen.data,
+                "latin_name": self.person_latin_seen.data or None}
 
 
 class StatusForm(FlaskForm):

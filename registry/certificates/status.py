@@ -15,6 +15,7 @@ from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, NotFound
 from registry.extensions import db
 from registry.people.names import clean_name
+from registry.people.services import correct_names, lock_person
 
 # Public reasons (a short category shown on the verification page); the note stays internal.
 STATUS_REASONS = {
@@ -53,11 +54,27 @@ def _check_current(certificate: Certificate) -> None:
         raise InvalidState(_l("This revision has been superseded; act on the newest revision."))
 
 
-def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reason: str) -> Certificate:
+# What a re-issue corrects on the certificate -> the same detail on the person's record.
+PERSON_NAME_FIELDS = {"holder_name": "full_name", "holder_latin_name": "latin_name"}
+
+
+def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reason: str,
+                        correct_person: bool = False,
+                        person_seen: dict | None = None) -> Certificate:
     """Correct printed details: a new revision with the same number (``.../2``), a new public
-    code and signature; the old revision is superseded (its QR then says so), never deleted."""
+    code and signature; the old revision is superseded (its QR then says so), never deleted.
+
+    With ``correct_person``, a corrected name (or Latin name) is also written to the holder's
+    person record in the same transaction - so the roster and the next certificate say it -
+    audited as a person change with the same reason. ``person_seen`` is what the official
+    was shown that record says: a record changed meanwhile refuses the whole re-issue
+    (``people.services.correct_names``) instead of losing either change."""
     check_certifier(actor, certificate.seminar)
     _lock_and_reread(certificate)
+    if correct_person:
+        # Locks in one order - the seminar, then the person - before anything is written:
+        # two re-issues of one person's certificates in two seminars take turns here.
+        lock_person(certificate.person)
     _check_current(certificate)
     if certificate.status == "revoked":
         raise InvalidState(_l("A revoked certificate cannot be re-issued."))
@@ -104,8 +121,16 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
     certificate.superseded_by_id = revision.id
     certificate.superseded_at = utcnow()
     db.session.flush()
+    names = {PERSON_NAME_FIELDS[field]: values[field] for field in PERSON_NAME_FIELDS
+             if field in changed}
+    person_corrected = bool(correct_person and names)
+    if person_corrected:
+        correct_names(certificate.person, names, actor=actor, reason=reason, seen=person_seen,
+                      details={"certificate": revision.printed_number,
+                               "certificate_id": revision.id})
     record(actor, "certificate.reissue", revision, summary=revision.printed_number,
-           details={"reason": reason, "changes": changed, "supersedes": certificate.id})
+           details={"reason": reason, "changes": changed, "supersedes": certificate.id,
+                    "person_corrected": person_corrected})
     return revision
 
 

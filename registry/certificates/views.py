@@ -127,6 +127,7 @@ def show(certificate_id: int):
         .order_by(Certificate.revision.desc())).all()
     return render_template("certificates/show.html", certificate=certificate,
                            revisions=revisions, today=date.today(),
+                           reissued=request.args.get("reissued") == "1",
                            reasons=services.STATUS_REASONS,
                            url=services.verification_url(certificate), form=ConfirmForm(),
                            review=review_services.open_item_for(certificate.registration_id))
@@ -135,8 +136,17 @@ def show(certificate_id: int):
 @bp.route("/<int:certificate_id>.pdf")
 @pdf_limit
 def pdf(certificate_id: int):
-    """One certificate as PDF (``?preprinted=1``: only the variable text, for printed paper)."""
+    """One certificate as PDF (``?preprinted=1``: only the variable text, for printed paper).
+
+    A revoked certificate has none (410, saying why): its paper must not be handed out
+    again, and a fresh print of it would look valid. Its record, revisions and the
+    verification page (REVOKED) stay; a superseded revision still prints, as its own QR
+    code says SUPERSEDED."""
     certificate = _get(certificate_id, "certificate.print")
+    if certificate.status == "revoked":
+        abort_with_reason(410, _("Certificate %(number)s is revoked: it is not valid, so it is "
+                                 "not printed any more. Its verification page says REVOKED.",
+                                 number=certificate.printed_number))
     with unit_of_work() as uow:  # the commit keeps the rendered PDF for the next reprint
         data = services.certificate_pdf(certificate,
                                         preprinted=request.args.get("preprinted") == "1")
@@ -259,26 +269,41 @@ def reissue(certificate_id: int):
     form = ReissueForm(obj=certificate)
     review = _review_item(certificate)
     if form.validate_on_submit():
+        person = {"correct_person": form.correct_person.data,
+                  "person_seen": form.person_seen()}
         with unit_of_work(form) as uow:
             if review is not None:
                 # The re-issue is the review item's decision: one transaction closes both.
                 item = review_services.decide(review, "reissue", actor=current_user,
-                                              reason=form.reason.data, changes=form.changes())
+                                              reason=form.reason.data, changes=form.changes(),
+                                              **person)
                 revision = db.session.get(Certificate, item.action_taken["certificate_id"])
             else:
                 revision = services.reissue_certificate(certificate, form.changes(),
                                                         actor=current_user,
-                                                        reason=form.reason.data)
+                                                        reason=form.reason.data, **person)
+            name_changed = any(getattr(revision, field) != getattr(certificate, field)
+                               for field in ("holder_name", "holder_latin_name"))
         if uow.ok:
             flash(_("Revision %(revision)s of %(number)s issued; the earlier revision now shows "
                     "as superseded.", revision=revision.revision, number=revision.number),
                   "success")
+            if name_changed and form.correct_person.data:
+                flash(_("The person's record now says the corrected name too: the roster and "
+                        "the next certificate will say it."), "success")
+            elif name_changed:
+                flash(_("The person's record was left as it was: “%(name)s”.",
+                        name=revision.person.full_name), "info")
             characters = unprintable(f"{revision.holder_name} {revision.holder_latin_name or ''}")
             if characters:  # a warning that does not block: printing will refuse it
                 flash(_("The name contains %(characters)s, which no certificate font can print: "
                         "correct it before printing.", characters=describe(characters)),
                       "warning")
-            return redirect(url_for("certificates.show", certificate_id=revision.id))
+            # The page of the new revision offers its PDF at once (?reissued=1): the
+            # holder's paper now says SUPERSEDED, so printing the new one is the next step.
+            return redirect(url_for("certificates.show", certificate_id=revision.id,
+                                    reissued=1))
+    form.show_person(certificate.person)
     return render_template("certificates/reissue.html", certificate=certificate, form=form,
                            review=review)
 

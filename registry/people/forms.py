@@ -46,6 +46,10 @@ class PersonForm(FlaskForm):
     allow_duplicate = BooleanField(
         _l("This is a different person: create a new record"),
         description=_l("Tick only after checking the similar people listed above."))
+    # The names as the edit form showed them: a name saved meanwhile (a re-issue corrected
+    # it) is not overwritten by this form's old copy (people.services.update_person).
+    name_seen = HiddenField()
+    latin_seen = HiddenField()
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, show_national_id: bool = True, new: bool = True,
@@ -56,7 +60,9 @@ class PersonForm(FlaskForm):
         if not show_national_id:
             # Only the office sees (and so edits) the national identifier of a person on file.
             del self.national_id
-        if not new:
+        if new:
+            del self.name_seen, self.latin_seen
+        else:
             del self.allow_duplicate
         if not consent:
             # Consent to the public register is recorded by the office (the service ignores
@@ -67,6 +73,18 @@ class PersonForm(FlaskForm):
         keys = ("full_name", "latin_name", "national_id", "position", "organization_id",
                 "region_id", "email", "phone", "public_listing")
         return {key: self[key].data for key in keys if key in self}
+
+
+    def show_names(self, person) -> None:
+        """Remember the record's names as this edit form shows them."""
+        self.name_seen.data = person.full_name
+        self.latin_seen.data = person.latin_name or ""
+
+    def seen(self) -> dict | None:
+        """The names the edit form showed (None: new, or a caller that sent none)."""
+        if "name_seen" not in self or not self.name_seen.raw_data:
+            return None
+        return {"full_name": self.name_seen.data, "latin_name": self.latin_seen.data or None}
 
 
 class MergeForm(FlaskForm):

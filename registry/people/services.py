@@ -258,13 +258,36 @@ def create_person(values: dict, *, actor, allow_duplicates: bool = False) -> Per
     return person
 
 
-def update_person(person: Person, values: dict, *, actor) -> Person:
+def _check_names_seen(person: Person, values: dict, seen: dict, field: str | None) -> None:
+    """Refuse to write a name over one someone else saved since ``seen`` was shown: a name
+    about to change must still say what was seen (or already say the new value)."""
+    for key in NAME_FIELDS:
+        if key not in values:
+            continue
+        current = getattr(person, key) or None
+        if current != values[key] and current != (clean_name(seen.get(key)) or None):
+            raise Conflict(_l("The person's record was changed meanwhile: it now says "
+                              "“%(name)s”. Check the names and send the form again.",
+                              name=current or "—"), field=field or key)
+
+
+def update_person(person: Person, values: dict, *, actor, extra: dict | None = None,
+                  seen: dict | None = None, conflict_field: str | None = None) -> Person:
     """Change a participant's details. Keys left out of ``values`` stay as they are (a trainer
-    never sees, so never sends, the national identifier)."""
+    never sees, so never sends, the national identifier). ``extra`` goes into the audit event
+    beside the changed fields (why the change was made, where it came from).
+
+    ``seen``: the names (``full_name``, ``latin_name``) the form showed. The row is then
+    locked and a name another official saved meanwhile - a re-issue that corrected it, say -
+    is not overwritten by a form that still held the old one: a ``Conflict`` says what the
+    record says now (on ``conflict_field``, by default the name's own field)."""
     if person.merged_into_id is not None:
         raise DomainError(_l("This record was merged into another one and cannot be changed."))
     values = _without_consent_unless_office(_clean_values(values), actor)
     _check_values(values)
+    if seen is not None:
+        person = lock_person(person)
+        _check_names_seen(person, values, seen, conflict_field)
     if _national_id_taken(values.get("national_id"), exclude_id=person.id):
         raise Conflict(_l("Another person has this national identifier."), field="national_id")
     for key, value in values.items():
@@ -272,11 +295,44 @@ def update_person(person: Person, values: dict, *, actor) -> Person:
     _record_listing_consent(person, values.get("public_listing"))
     person.search_name = search_key(person.full_name)
     try:
-        save_with_audit(actor, "person.update", person, summary=person.full_name)
+        save_with_audit(actor, "person.update", person, summary=person.full_name, extra=extra)
     except IntegrityError:
         raise Conflict(_l("Another person has this national identifier."),
                        field="national_id") from None
     return person
+
+
+def lock_person(person: Person) -> Person:
+    """Lock the person's row for the rest of the transaction and read it again (PostgreSQL:
+    SELECT ... FOR NO KEY UPDATE; SQLite: the writing transaction already holds the lock), so
+    what another official committed meanwhile is what the caller sees. NO KEY: the names are
+    not the key, so rows that merely refer to the person (a new certificate revision, a
+    registration) are not held up - and a transaction that inserted such a row and then
+    locks the person cannot deadlock with another doing the same."""
+    db.session.flush()
+    return db.session.scalars(select(Person).where(Person.id == person.id)
+                              .with_for_update(key_share=True)
+                              .execution_options(populate_existing=True)).one()
+
+
+NAME_FIELDS = ("full_name", "latin_name")
+
+
+def correct_names(person: Person, names: dict, *, actor, reason: str,
+                  seen: dict | None = None, details: dict | None = None) -> Person:
+    """Carry a name correction made elsewhere (a re-issued certificate) onto the person's
+    record: ``names`` holds ``full_name`` and/or ``latin_name``; saved through
+    ``update_person``, so audited as ``person.update`` with ``reason`` and ``details``.
+
+    The row is locked first. ``seen`` is what the official was shown the record says; when a
+    name about to change now says something else - someone edited the record, or another
+    correction landed, meanwhile - a ``Conflict`` refuses rather than overwrite that change
+    unseen. A record that already says the corrected name is left as it is (no event)."""
+    person = lock_person(person)
+    wanted = {key: value for key, value in names.items() if key in NAME_FIELDS}
+    return update_person(person, wanted, actor=actor, seen=seen,
+                         conflict_field="correct_person",
+                         extra={"reason": reason, **(details or {})})
 
 
 def people_query(term: str = "", *, viewer):

@@ -119,11 +119,13 @@ def edit(person_id: int):
                       consent=can(current_user, "person.public_listing"))
     if form.validate_on_submit():
         with unit_of_work(form) as uow:
-            services.update_person(person, form.values(), actor=current_user)
+            services.update_person(person, form.values(), actor=current_user,
+                                   seen=form.seen())
         if uow.ok:
             flash(_("%(name)s saved.", name=person.full_name), "success")
             warn_if_unprintable(person)
             return redirect(url_for("people.show", person_id=person.id))
+    form.show_names(person)  # what the form shows now is what a save is checked against
     return render_template("people/form.html", form=form, person=person, candidates=[])
 
 

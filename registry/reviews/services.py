@@ -67,10 +67,12 @@ def _lock_item(item: ReviewItem) -> ReviewItem:
 
 
 def decide(item: ReviewItem, decision: str, *, actor, reason: str,
-           status_reason: str | None = None, changes: dict | None = None) -> ReviewItem:
+           status_reason: str | None = None, changes: dict | None = None,
+           correct_person: bool = False, person_seen: dict | None = None) -> ReviewItem:
     """Close ``item`` with the official's ``decision`` and ``reason``, and carry it out on the
     certificate as it stands now: ``reissue`` (a new revision, with ``changes`` to what is
-    printed), ``revoke`` (public reason ``status_reason``, by default "requirements no longer
+    printed; ``correct_person`` and ``person_seen`` as in
+    ``reissue_certificate``), ``revoke`` (public reason ``status_reason``, by default "requirements no longer
     met"; the decision's reason is the internal note) or ``keep``. Audited; refused when the
     item was decided meanwhile or the decision does not fit the record."""
     item = _lock_item(item)
@@ -90,7 +92,8 @@ def decide(item: ReviewItem, decision: str, *, actor, reason: str,
     if certificate is None:
         raise InvalidState(_l("There is no certificate to decide on."))
     action = _carry_out(decision, certificate, item, actor=actor, reason=reason,
-                        status_reason=status_reason, changes=changes)
+                        status_reason=status_reason, changes=changes,
+                        correct_person=correct_person, person_seen=person_seen)
     item.status, item.decision, item.decision_reason = "closed", decision, reason
     item.decided_by_id, item.decided_at, item.action_taken = actor.id, utcnow(), action
     db.session.flush()
@@ -101,7 +104,8 @@ def decide(item: ReviewItem, decision: str, *, actor, reason: str,
 
 
 def _carry_out(decision: str, certificate: Certificate, item: ReviewItem, *, actor,
-               reason: str, status_reason: str | None, changes: dict | None) -> dict:
+               reason: str, status_reason: str | None, changes: dict | None,
+               correct_person: bool = False, person_seen: dict | None = None) -> dict:
     if decision == "keep":
         return {"action": "kept", "certificate_id": certificate.id,
                 "number": certificate.printed_number}
@@ -119,7 +123,8 @@ def _carry_out(decision: str, certificate: Certificate, item: ReviewItem, *, act
         raise DomainError(_l("The corrected record no longer qualifies for a certificate "
                              "(%(why)s): revoke the certificate or keep it.", why=why_not),
                           field="decision")
-    revision = reissue_certificate(certificate, changes or {}, actor=actor, reason=reason)
+    revision = reissue_certificate(certificate, changes or {}, actor=actor, reason=reason,
+                                   correct_person=correct_person, person_seen=person_seen)
     return {"action": "reissued", "certificate_id": revision.id,
             "number": revision.printed_number, "supersedes": certificate.id}
 

@@ -172,3 +172,52 @@ def test_reinstate_racing_revoke_ends_in_a_state_both_answers_agree_with(app):
         assert "revoke" in results and current.status == "revoked", results
         # Reinstating after the revocation is refused; before it, it is undone by it.
         assert results[1] == "reinstate" or isinstance(results[1], DomainError)
+
+
+# --- re-issues correcting the same person's record at once ---------------------------------
+
+class ReissueCorrectingPerson(OnCertificate):
+    """A re-issue with "Also correct the person's record" ticked, by an official whose form
+    showed the record's name as ``seen``."""
+
+    def __init__(self, official_id, name, seen):
+        super().__init__(official_id)
+        self.name, self.seen = name, seen
+
+    def run(self, prepared):
+        certificate, official = prepared
+        services.reissue_certificate(certificate, {"holder_name": self.name}, actor=official,
+                                     reason="spelling from the passport", correct_person=True,
+                                     person_seen={"full_name": self.seen, "latin_name": None})
+        return self.name
+
+
+def test_two_reissues_correcting_one_person_never_lose_a_correction_silently(app):
+    """Two certificates of one person (two seminars, so two different seminar locks), each
+    re-issued with another spelling and the record ticked: the person's row is locked, so one
+    goes through and the other is refused whole, saying what the record says now."""
+    from registry.people.models import Person
+
+    official, other = fixtures.create_user("official"), fixtures.create_user("official")
+    for repeat in range(RACES):
+        original = f"Shohruh Yoʻldoshev {repeat}"
+        first = fixtures.create_certificate(original, issued_by=official)
+        seminar = fixtures.create_completed_seminar(())
+        registration = fixtures.create_registration(seminar, first.person, present_days=3,
+                                                    exam_score=90)
+        second = services.issue_certificate(registration, issued_by=official)
+        db.session.commit()
+        names = (f"Shohrux Yoʻldoshev {repeat}", f"Shoxrux Yoʻldoshev {repeat}")
+        results = run_together(app, [
+            (ReissueCorrectingPerson(official.id, names[0], original), first.id),
+            (ReissueCorrectingPerson(other.id, names[1], original), second.id)])
+        won = [r for r in results if isinstance(r, str)]
+        refused = [r for r in results if isinstance(r, DomainError)]
+        assert len(won) == 1 and len(refused) == 1, results
+        assert "The person's record was changed meanwhile" in str(refused[0].message)
+        assert won[0] in str(refused[0].message)  # it says what the record says now
+        db.session.rollback()
+        assert db.session.get(Person, first.person_id).full_name == won[0]
+        winner, loser = (first, second) if won[0] == names[0] else (second, first)
+        assert _current_revision(winner.number).revision == 2
+        assert _current_revision(loser.number).revision == 1  # refused whole: not re-issued

@@ -455,6 +455,16 @@ def _reissue(scene):
         "reason": "The Latin spelling was missing (letter 17/204)."},
         button="Re-issue as a new revision")
     assert said(response)[0].startswith(f"Revision 2 of {certificate.number} issued")
+    # The tick box is on by default: the person's record takes the corrected Latin name.
+    assert "The person's record now says the corrected name too" in " ".join(said(response))
+    from registry.people.models import Person
+
+    assert fresh(Person, certificate.person_id).latin_name == "Gʻayratjon Oʻroqov"
+    # The corrected PDF is offered at once, and it is the new revision's.
+    assert "Download the corrected certificate (PDF)" in text_of(response.text)
+    revision = response.url.split("/certificates/")[1].split("?")[0]
+    pdf = official.get(f"/certificates/{revision}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     old = official.get(f"/v/{certificate.public_code}")
     assert "superseded" in text_of(old.text).lower()
 
@@ -474,6 +484,10 @@ def _revoke(scene):
     assert fresh(Certificate, certificate.id).status == "revoked"
     public = scene.visitor().get(f"/v/{certificate.public_code}")
     assert 'id="status-word">REVOKED<' in public.text
+    # Its PDF is no longer offered, and the address says why (410).
+    assert f"/certificates/{certificate.id}.pdf" not in response.text
+    gone = official.get(f"/certificates/{certificate.id}.pdf")
+    assert gone.status_code == 410 and "is revoked: it is not valid" in text_of(gone.text)
 
 
 @scenario("seminars.correct")

@@ -439,6 +439,9 @@ def test_verifier_scans_the_qr_code_and_sees_a_revocation(start_stack, new_conte
     official.wait_for_url(f"{live_server}/certificates/{certificate.id}")
     assert f"Certificate {number} revoked." in flashes(official)
     assert "Revoked" in official.inner_text("h1")
+    # Its PDF is no longer offered; the page says why.
+    assert official.locator("a.button:text-is('PDF')").count() == 0
+    assert "No PDF: a revoked certificate is not valid" in official.inner_text("#no-pdf")
 
     # The verifier reloads: REVOKED with the public reason, never the internal note.
     verifier.reload()

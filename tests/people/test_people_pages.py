@@ -159,3 +159,39 @@ def test_consent_to_the_public_register_is_off_by_default_and_its_date_is_kept(c
     client.post(f"/people/{person.id}/edit", data={"full_name": "Ўктам Қодиров"})
     db.session.expire_all()
     assert person.public_listing is False and person.public_listing_since is None
+
+
+def test_an_edit_form_opened_before_a_reissue_corrected_the_name_does_not_revert_it(
+        client, login_as):
+    """A certificate re-issue corrects the person's name while an official has the person's
+    edit form open; saving that form (it still holds the old name) must not undo the
+    correction unseen: it is refused, saying what the record says now."""
+    from registry.certificates.services import reissue_certificate
+    from tests.deployed.web import forms_of, text_of
+
+    certificate = fixtures.create_certificate("Shohruh Yoʻldoshev")
+    person_id = certificate.person_id
+    login_as("official")
+    page = client.get(f"/people/{person_id}/edit").get_data(as_text=True)
+    values = next(f for f in forms_of(page) if "full_name" in dict(f.fields)).values()
+    assert values["name_seen"] == "Shohruh Yoʻldoshev"
+    reissue_certificate(certificate, {"holder_name": "Shohrux Yoʻldoshev"},
+                        actor=fixtures.create_user("official"), reason="passport",
+                        correct_person=True)
+    db.session.commit()
+    values["phone"] = "+998 90 123 45 67"
+    response = client.post(f"/people/{person_id}/edit", data=values)
+    assert response.status_code == 200
+    assert ("The person's record was changed meanwhile: it now says “Shohrux Yoʻldoshev”"
+            in text_of(_text(response)))
+    db.session.expire_all()
+    person = db.session.get(Person, person_id)
+    assert (person.full_name, person.phone) == ("Shohrux Yoʻldoshev", None)
+    # Re-read and saved again, the phone goes through and the corrected name stays.
+    page = client.get(f"/people/{person_id}/edit").get_data(as_text=True)
+    values = next(f for f in forms_of(page) if "full_name" in dict(f.fields)).values()
+    values["phone"] = "+998 90 123 45 67"
+    client.post(f"/people/{person_id}/edit", data=values)
+    db.session.expire_all()
+    person = db.session.get(Person, person_id)
+    assert (person.full_name, person.phone) == ("Shohrux Yoʻldoshev", "+998 90 123 45 67")
