@@ -128,7 +128,9 @@ def report_world():
 
 
 class _Tables(HTMLParser):
-    """Collects, per ``<section id=...>``, its table rows (cell texts) and its SVG rects."""
+    """Collects, per ``<section id=...>``, its table rows (cell texts) and its chart: the
+    chart's attributes (``charts``), its bars or columns (``bars``: each one's class and
+    ``title``) and the text of their labels."""
 
     def __init__(self):
         super().__init__()
@@ -136,33 +138,36 @@ class _Tables(HTMLParser):
         self._section = None
         self._row = None
         self._cell = None
+        self._label = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
         if tag == "section" and attrs.get("id"):
             self._section = self.sections.setdefault(
-                attrs["id"], {"rows": [], "rects": 0, "svg": [], "titles": []})
+                attrs["id"], {"rows": [], "charts": [], "bars": [], "labels": [], "svg": 0})
         elif self._section is None:
             return
+        elif "chart" in classes:
+            self._section["charts"].append(attrs)
+        elif tag == "li" and {"chart-bar", "chart-column"} & set(classes):
+            self._section["bars"].append(attrs)
+        elif "chart-label" in classes:
+            self._label = []
         elif tag == "svg":
-            self._section["svg"].append(attrs)
-        elif tag == "rect":
-            self._section["rects"] += 1
+            self._section["svg"] += 1
         elif tag == "tr":
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-        elif tag == "title":
             self._cell = []
 
     def handle_endtag(self, tag):
         if tag == "section":
             self._section = None
+        elif tag == "li" and self._label is not None:
+            self._label = None
         elif tag in ("td", "th") and self._row is not None and self._cell is not None:
             self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "title" and self._section is not None and self._cell is not None:
-            self._section["titles"].append("".join(self._cell).strip())
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self._section["rows"].append(self._row)
@@ -171,6 +176,9 @@ class _Tables(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+        if self._label is not None and data.strip():
+            self._section["labels"].append(data.strip())
+            self._label = None
 
 
 def read_sections(html: str) -> dict[str, dict]:
