@@ -79,7 +79,7 @@ COMMON = ("_external", "_scheme", "_anchor", "_method", "endpoint", "page", "sor
 # URL parameters of the list and report routes that have some.
 URL_VALUES = {
     "fmt": ("xlsx", "csv"),
-    "name": ("region", "sector", "course", "organization_kind", "month"),
+    "name": ("region", "sector", "course", "organization_kind", "time"),
     "kind": ("regions", "sectors", "organizations", "courses"),
 }
 # Routes of one record (their ids come from the world).

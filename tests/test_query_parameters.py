@@ -230,7 +230,7 @@ def test_seminars_between_the_first_and_last_days_of_the_calendar(client, world)
 def test_report_periods_at_the_calendar_edge(client, world, period):
     page = page_of(client, "/", **period)
     assert "Something went wrong" not in page
-    for name in ("region", "course", "month"):
+    for name in ("region", "course", "time"):
         response = client.get(f"/reports/breakdown/{name}.xlsx", query_string=period)
         assert response.status_code == 200, (name, period, response.status_code)
 

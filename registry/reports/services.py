@@ -17,12 +17,21 @@ The rules, kept here and nowhere else:
 - A trainer sees the same figures restricted to the seminars they are assigned to.
 - The **region** of a training is the seminar's region (where it was held), rolled up the
   region tree to the level shown.
+- The **time** breakdown puts a training in the month, quarter or year its seminar started in
+  and a certificate in the one it was issued in (two dates: the page says so). It is grouped
+  by the finest of month, quarter and year that draws at most ``MAX_COLUMNS`` (24) columns:
+  months for a period touching up to 24 months, quarters up to 24 quarters (six years), years
+  beyond (the period form allows ten years, so at most eleven columns). People are counted
+  once per column, as in a month: someone trained in January and in February is one person
+  trained in the first quarter.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
@@ -73,6 +82,35 @@ class Period:
             months.append((year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
+
+    def columns(self, grain: str) -> list[int]:
+        """The keys of every month, quarter or year (``grain``) the period touches, in order:
+        the same integers ``_time_key`` computes in SQL (year * 100 + month, year * 10 +
+        quarter, year)."""
+        if grain == "month":
+            return [year * 100 + month for year, month in self.months()]
+        if grain == "quarter":
+            return list(dict.fromkeys(year * 10 + _quarter(month)
+                                      for year, month in self.months()))
+        return list(range(self.start.year, self.end.year + 1))
+
+
+TIME_GRAINS = ("month", "quarter", "year")
+MAX_COLUMNS = 24
+
+
+def _quarter(month: int) -> int:
+    return (month - 1) // 3 + 1
+
+
+def time_grain(period: Period) -> str:
+    """How the time breakdown of ``period`` is grouped: the finest of month, quarter and year
+    that gives at most ``MAX_COLUMNS`` columns (a chart of more cannot be read as a trend, on
+    a phone least of all)."""
+    for grain in TIME_GRAINS[:-1]:
+        if len(period.columns(grain)) <= MAX_COLUMNS:
+            return grain
+    return TIME_GRAINS[-1]
 
 
 def _is_trainer(user) -> bool:
@@ -144,16 +182,27 @@ def _issued(period: Period, user, *columns):
 # over it, joined by UNION ALL into one statement. PostgreSQL materialises a CTE that is used
 # more than once, so the large tables are scanned once per kind, not once per breakdown.
 
-DIMENSIONS = ("region", "sector", "course", "organization_kind", "month")
-SEMINAR_DIMENSIONS = ("region", "course", "month")
+DIMENSIONS = ("region", "sector", "course", "organization_kind", "time")
+SEMINAR_DIMENSIONS = ("region", "course", "time")
 _PERSON_DIMENSIONS = {"sector", "organization_kind"}
 TOTAL = "total"
 
 
-def _month_key(column):
-    # Year * 100 + month: one integer, the same on SQLite and PostgreSQL.
-    # (A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.)
-    return extract("year", column) * literal_column("100") + extract("month", column)
+def _time_key(column, grain: str):
+    """The month (year * 100 + month), quarter (year * 10 + quarter) or year of ``column``: one
+    integer, the same on SQLite and PostgreSQL (``Period.columns`` lists them)."""
+    # Literals, not bound parameters: PostgreSQL must see the same expression in GROUP BY.
+    year = extract("year", column)
+    if grain == "year":
+        return year
+    month = extract("month", column)
+    if grain == "month":
+        return year * literal_column("100") + month
+    quarter = case((month <= literal_column("3"), literal_column("1")),
+                   (month <= literal_column("6"), literal_column("2")),
+                   (month <= literal_column("9"), literal_column("3")),
+                   else_=literal_column("4"))
+    return year * literal_column("10") + quarter
 
 
 def _with_person_dimensions(query, person_id_column):
@@ -165,9 +214,10 @@ def _person_columns():
     return [Organization.sector_id.label("sector"), Organization.kind.label("organization_kind")]
 
 
-def _trained_facts(period, user, dimensions):
+def _trained_facts(period, user, dimensions, grain):
     columns = [Registration.person_id.label("person_id"), Seminar.region_id.label("region"),
-               Seminar.course_id.label("course"), _month_key(Seminar.start_date).label("month")]
+               Seminar.course_id.label("course"),
+               _time_key(Seminar.start_date, grain).label("time")]
     if dimensions & _PERSON_DIMENSIONS:
         return _with_person_dimensions(_trained(period, user, *columns, *_person_columns()),
                                        Registration.person_id)
@@ -177,14 +227,14 @@ def _trained_facts(period, user, dimensions):
 _issued_seminar = aliased(Seminar, name="issued_seminar")
 
 
-def _issued_facts(period, user, dimensions, today):
+def _issued_facts(period, user, dimensions, today, grain):
     status, valid_until = _current(Certificate.status), _current(Certificate.valid_until)
     valid = and_(status == "valid", or_(valid_until.is_(None), valid_until >= today))
     columns = [Certificate.id.label("certificate_id"),
                case((valid, 1), else_=0).label("is_valid"),
                case((status == "revoked", 1), else_=0).label("is_revoked"),
                Certificate.course_id.label("course"),
-               _month_key(Certificate.issued_on).label("month")]
+               _time_key(Certificate.issued_on, grain).label("time")]
     query = _issued(period, user, *columns)
     if "region" in dimensions:
         query = query.join(_issued_seminar, _issued_seminar.id == Certificate.seminar_id)
@@ -195,10 +245,10 @@ def _issued_facts(period, user, dimensions, today):
     return query
 
 
-def _held_facts(period, user, dimensions):
+def _held_facts(period, user, dimensions, grain):
     return _held(period, user, Seminar.id.label("seminar_id"), Seminar.region_id.label("region"),
                  Seminar.course_id.label("course"),
-                 _month_key(Seminar.start_date).label("month"))
+                 _time_key(Seminar.start_date, grain).label("time"))
 
 
 def _region_level(parent_id: int | None):
@@ -260,19 +310,21 @@ def _without_jit() -> None:
 
 def _count_all(period, user, dimensions, *, region_parent_id=None, today=None) -> dict:
     """Everything the dashboard shows, in three statements: ``{"trained"|"issued"|"held":
-    {dimension or "total": {key: (counts...)}}}``."""
+    {dimension or "total": {key: (counts...)}}}``; the time dimension grouped as
+    ``time_grain(period)`` says."""
     today = today or date.today()
     _without_jit()
     wanted = set(dimensions)
-    trained = _grouped(_trained_facts(period, user, wanted),
+    grain = time_grain(period)
+    trained = _grouped(_trained_facts(period, user, wanted, grain),
                        lambda f: [func.count(distinct(f.c.person_id))], dimensions,
                        region_parent_id=region_parent_id)
-    issued = _grouped(_issued_facts(period, user, wanted, today),
+    issued = _grouped(_issued_facts(period, user, wanted, today, grain),
                       lambda f: [func.count(f.c.certificate_id), func.sum(f.c.is_valid),
                                  func.sum(f.c.is_revoked)], dimensions,
                       region_parent_id=region_parent_id)
     seminar_dimensions = [d for d in dimensions if d in SEMINAR_DIMENSIONS]
-    held = _grouped(_held_facts(period, user, wanted), lambda f: [func.count(f.c.seminar_id)],
+    held = _grouped(_held_facts(period, user, wanted, grain), lambda f: [func.count(f.c.seminar_id)],
                     seminar_dimensions, region_parent_id=region_parent_id)
     return {"trained": trained, "issued": issued, "held": held}
 
@@ -332,6 +384,7 @@ class Breakdown:
     has_seminars: bool
     parent: Region | None = None
     trail: list[Region] = field(default_factory=list)
+    grain: str | None = None  # the time breakdown's: "month", "quarter" or "year"
 
     @property
     def empty(self) -> bool:
@@ -367,9 +420,38 @@ BREAKDOWNS = {
     "sector": (_l("By sector"), _l("Sector")),
     "course": (_l("By course"), _l("Course")),
     "organization_kind": (_l("By kind of organization"), _l("Kind of organization")),
-    "month": (_l("By month"), _l("Month")),
+    "time": (_l("By month"), _l("Month")),  # or by quarter, by year: see TIME_BREAKDOWNS
 }
 assert tuple(BREAKDOWNS) == DIMENSIONS
+TIME_BREAKDOWNS = {
+    "month": BREAKDOWNS["time"],
+    "quarter": (_l("By quarter"), _l("Quarter")),
+    "year": (_l("By year"), _l("Year")),
+}
+assert tuple(TIME_BREAKDOWNS) == TIME_GRAINS
+
+
+def _quarter_label(year: int, quarter: int) -> str:
+    # A message per quarter, so that each language writes quarters its own way ("I кв. 2023",
+    # "Quý I/2023") - Roman numerals included - and not only "Q1 2023".
+    return str((_l("Q1 %(year)s", year=year), _l("Q2 %(year)s", year=year),
+                _l("Q3 %(year)s", year=year), _l("Q4 %(year)s", year=year))[quarter - 1])
+
+
+def time_labels(period: Period, grain: str) -> dict[int, str]:
+    """Every column of the time breakdown of ``period`` (see ``Period.columns``) with its label
+    in the page's language: a month as the language writes a month and year (the standalone
+    form: "май 2022 г.", not the genitive "мая"), a quarter from its message, a year as it is."""
+    labels = {}
+    for key in period.columns(grain):
+        if grain == "month":
+            labels[key] = format_skeleton("yMMM", date(key // 100, key % 100, 1),
+                                          locale=get_locale())
+        elif grain == "quarter":
+            labels[key] = _quarter_label(key // 10, key % 10)
+        else:
+            labels[key] = str(key)  # not a number format: no "2,023"
+    return labels
 
 
 def _labelled(keys, model) -> dict:
@@ -386,12 +468,9 @@ def _rows(name, counts, period, parent_id) -> list[Row]:
     issued = counts["issued"][name]
     held = counts["held"].get(name, {})
     keys = set(trained) | set(issued) | set(held)
-    if name == "month":
-        from flask_babel import format_date
-
-        labels = {year * 100 + month: format_date(date(year, month, 1), "MMM y")
-                  for year, month in period.months()}
-        keys |= set(labels)  # every month of the period, the quiet ones too
+    if name == "time":
+        labels = time_labels(period, time_grain(period))
+        keys |= set(labels)  # every column of the period, the quiet ones too
     elif name == "region":
         labels = _labelled(keys, Region)
     elif name == "sector":
@@ -405,7 +484,7 @@ def _rows(name, counts, period, parent_id) -> list[Row]:
                 certificates_issued=issued.get(key, (0,))[0],
                 seminars_held=held.get(key, (0,))[0])
             for key in keys]
-    if name == "month":
+    if name == "time":
         return sorted(rows, key=lambda row: row.key)
     if name == "region":
         with_children = set(db.session.scalars(
@@ -422,7 +501,8 @@ def _rows(name, counts, period, parent_id) -> list[Row]:
 
 
 def _breakdown(name, counts, period, parent) -> Breakdown:
-    title, dimension = BREAKDOWNS[name]
+    grain = time_grain(period) if name == "time" else None
+    title, dimension = TIME_BREAKDOWNS[grain] if grain else BREAKDOWNS[name]
     trail, node = [], parent
     while node is not None:
         trail.insert(0, node)
@@ -431,7 +511,7 @@ def _breakdown(name, counts, period, parent) -> Breakdown:
                      rows=_rows(name, counts, period, parent.id if parent else None),
                      has_seminars=name in SEMINAR_DIMENSIONS,
                      parent=parent if name == "region" else None,
-                     trail=trail if name == "region" else [])
+                     trail=trail if name == "region" else [], grain=grain)
 
 
 @dataclass

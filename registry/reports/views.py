@@ -93,8 +93,10 @@ def breakdown_xlsx(name: str):
     title = str(breakdown.title)
     if breakdown.parent is not None:
         title = f"{title} - {breakdown.parent.name}"
+    # The time breakdown's file says how it is grouped: "quarter-2022-01-01-2026-12-31.xlsx".
     return spreadsheet_download(Sheet(title, headers, rows), "xlsx",
-                                f"{name}-{period.start.isoformat()}-{period.end.isoformat()}")
+                                f"{breakdown.grain or name}-{period.start.isoformat()}-"
+                                f"{period.end.isoformat()}")
 
 
 # --- expiring certificates ---------------------------------------------------------------

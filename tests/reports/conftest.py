@@ -128,7 +128,9 @@ def report_world():
 
 
 class _Tables(HTMLParser):
-    """Collects, per ``<section id=...>``, its table rows (cell texts) and its SVG rects."""
+    """Collects, per ``<section id=...>``, its table rows (cell texts) and its chart: the
+    chart's attributes (``charts``), its bars or columns (``bars``: each one's class and
+    ``title``) and the text of their labels."""
 
     def __init__(self):
         super().__init__()
@@ -136,33 +138,36 @@ class _Tables(HTMLParser):
         self._section = None
         self._row = None
         self._cell = None
+        self._label = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
         if tag == "section" and attrs.get("id"):
             self._section = self.sections.setdefault(
-                attrs["id"], {"rows": [], "rects": 0, "svg": [], "titles": []})
+                attrs["id"], {"rows": [], "charts": [], "bars": [], "labels": [], "svg": 0})
         elif self._section is None:
             return
+        elif "chart" in classes:
+            self._section["charts"].append(attrs)
+        elif tag == "li" and {"chart-bar", "chart-column"} & set(classes):
+            self._section["bars"].append(attrs)
+        elif "chart-label" in classes:
+            self._label = []
         elif tag == "svg":
-            self._section["svg"].append(attrs)
-        elif tag == "rect":
-            self._section["rects"] += 1
+            self._section["svg"] += 1
         elif tag == "tr":
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-        elif tag == "title":
             self._cell = []
 
     def handle_endtag(self, tag):
         if tag == "section":
             self._section = None
+        elif tag == "li" and self._label is not None:
+            self._label = None
         elif tag in ("td", "th") and self._row is not None and self._cell is not None:
             self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "title" and self._section is not None and self._cell is not None:
-            self._section["titles"].append("".join(self._cell).strip())
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self._section["rows"].append(self._row)
@@ -171,6 +176,9 @@ class _Tables(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+        if self._label is not None and data.strip():
+            self._section["labels"].append(data.strip())
+            self._label = None
 
 
 def read_sections(html: str) -> dict[str, dict]:
@@ -189,3 +197,48 @@ def figure(html: str, name: str) -> int:
     match = re.search(rf'id="figure-{name}">([\d,]+)<', html)
     assert match, f"figure {name} not on the page"
     return int(match.group(1).replace(",", ""))
+
+
+FIVE_YEARS = {"from": "2022-01-01", "to": "2026-12-31"}
+
+
+def five_year_register() -> dict:
+    """Five years of training (2022-2026), a seminar each quarter, for the time breakdown.
+
+    Quarter i (0 = 2022 Q1) has a one-day seminar on the 20th of month ``3 * (i % 4) + 1 +
+    i % 3`` of its year, with ``i % 3 + 1`` people present, each given a certificate 15 days
+    later - in the next month, and for a seminar in a quarter's last month in the next quarter
+    (the one of December 2026 in 2027, outside the period). One person of 2023 Q1 (a seminar in
+    February) was also trained in January 2023: one person for the quarter, one in each month.
+    Committed; returns the official, the trainer and the seminars."""
+    from datetime import timedelta
+
+    from registry.certificates.services import issue_certificate
+
+    official, trainer = fixtures.create_user("official"), fixtures.create_user("trainer")
+    region = fixtures.create_region("Samarqand viloyati")
+    course = fixtures.create_course(kind="attendance", pass_mark=None, days=1, prefix="AT",
+                                    title="ISO 9001 awareness")
+    seminars, twice = [], None
+    for i in range(20):
+        year, month = 2022 + i // 4, 3 * (i % 4) + 1 + i % 3
+        people = [fixtures.create_person(f"Ishtirokchi {i}-{n}") for n in range(i % 3 + 1)]
+        if i == 4:
+            twice = people[0]
+        seminars.append(held_seminar(course=course, region=region, start=date(year, month, 20),
+                                     trainers=[trainer],
+                                     participants=[(p, 1, None, "registered") for p in people]))
+    seminars.append(held_seminar(course=course, region=region, start=date(2023, 1, 20),
+                                 trainers=[trainer],
+                                 participants=[(twice, 1, None, "registered")]))
+    for seminar in seminars:
+        for registration in seminar.registrations:
+            issue_certificate(registration, issued_by=official,
+                              issued_on=seminar.start_date + timedelta(days=15))
+    db.session.commit()
+    return {"official": official, "trainer": trainer, "seminars": seminars}
+
+
+@pytest.fixture
+def five_years():
+    return five_year_register()
