@@ -1,13 +1,18 @@
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import Markup
 from registry.forms import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import Select, html_params
 
-from registry.catalog.models import Region, Sector
+from registry.catalog.models import COUNTRIES, Region, Sector
 from registry.extensions import db
 from registry.forms import LanguageValues
 from registry.i18n import LANGUAGE_NAMES
+from registry.localized import current_locale
 
 
 def certificate_language_choices():
@@ -32,6 +37,81 @@ def region_choices(blank_label=None):
     return [("", blank_label or _l("— none —"))] + choices
 
 
+# The country whose regions a page in this language lists first.
+_COUNTRY_OF_LOCALE = {"uz": "UZ", "uz_Cyrl": "UZ", "mn": "MN", "vi": "VN"}
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order that ignores case, accents and the Uzbek ʻ (Hà Nội among the H's)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed
+                   if not unicodedata.combining(c) and c not in "ʻʼ'`").casefold()
+
+
+def region_groups(blank_label=None) -> dict:
+    """The regions for a picker: one option group per country (the page's own country first),
+    each region followed by its districts ("Region › District"), names in the page's
+    language, alphabetical at each level. The blank choice comes first, outside any group
+    (``GroupedSelect`` renders the group with an empty label as plain options)."""
+    regions = db.session.scalars(db.select(Region)).all()
+    children: dict[int | None, list[Region]] = {}
+    for region in regions:
+        children.setdefault(region.parent_id, []).append(region)
+    for siblings in children.values():
+        siblings.sort(key=lambda region: _sort_key(region.label))
+
+    def walk(region: Region, out: list) -> None:
+        out.append((region.id, region.path if region.parent_id else region.label))
+        for child in children.get(region.id, []):
+            walk(child, out)
+
+    first = _COUNTRY_OF_LOCALE.get(current_locale())
+    order = sorted(COUNTRIES, key=lambda country: country != first)
+    names = dict(country_choices())
+    groups: dict = {"": [("", blank_label or _l("— none —"))]}
+    for country in order:
+        options: list = []
+        for root in children.get(None, []):
+            if root.country == country:
+                walk(root, options)
+        if options:
+            groups[str(names[country])] = options
+    return groups
+
+
+class GroupedSelect(Select):
+    """A select whose choices are groups (a dict label → choices), where the group with an
+    empty label is rendered as plain options before the groups (the blank choice)."""
+
+    def __call__(self, field, **kwargs):
+        if not field.has_groups():
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        for flag in self.validation_attrs:
+            if flag not in kwargs and getattr(field.flags, flag, False):
+                kwargs[flag] = True
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for group, choices in field.iter_groups():
+            if group:
+                html.append(f"<optgroup {html_params(label=group)}>")
+            html.extend(self.render_option(value, label, selected, **render_kw)
+                        for value, label, selected, render_kw in choices)
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+class RegionSelectField(SelectField):
+    """A region or district, or none: picked from the option groups of ``region_groups``."""
+
+    widget = GroupedSelect()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", _optional_int)
+        super().__init__(label, validators or [Optional()], **kwargs)
+
+
 def sector_choices():
     sectors = db.session.scalars(db.select(Sector).order_by(Sector.name)).all()
     return [("", _l("— none —"))] + [(sector.id, sector.label) for sector in sectors]
@@ -48,13 +128,13 @@ class RegionForm(LanguageValues, FlaskForm):
                                             ("city", _l("City")),
                                             ("district", _l("District")),
                                             ("khoroo", _l("Khoroo"))])
-    parent_id = SelectField(_l("Part of"), coerce=_optional_int, validators=[Optional()],
-                            description=_l("Leave empty for a top-level region."))
+    parent_id = RegionSelectField(_l("Part of"),
+                                  description=_l("Leave empty for a top-level region."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = region_choices()
+        self.parent_id.choices = region_groups()
 
 
 class SectorForm(LanguageValues, FlaskForm):
@@ -74,14 +154,13 @@ class OrganizationForm(FlaskForm):
         ("agency", _l("Agency")), ("local_administration", _l("Local administration")),
         ("other", _l("Other"))])
     sector_id = SelectField(_l("Sector"), coerce=_optional_int, validators=[Optional()])
-    region_id = SelectField(_l("Region or district"), coerce=_optional_int,
-                            validators=[Optional()])
+    region_id = RegionSelectField(_l("Region or district"))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sector_id.choices = sector_choices()
-        self.region_id.choices = region_choices()
+        self.region_id.choices = region_groups()
 
 
 class CourseForm(LanguageValues, FlaskForm):

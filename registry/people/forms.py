@@ -6,7 +6,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from registry.catalog.forms import region_choices
+from registry.catalog.forms import RegionSelectField, region_groups
 from registry.extensions import db
 from registry.catalog.models import Organization
 
@@ -35,8 +35,7 @@ class PersonForm(FlaskForm):
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     organization_id = SelectField(_l("Organization"), coerce=_optional_int,
                                   validators=[Optional()])
-    region_id = SelectField(_l("Region or district"), coerce=_optional_int,
-                            validators=[Optional()])
+    region_id = RegionSelectField(_l("Region or district"))
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     public_listing = BooleanField(
@@ -56,7 +55,7 @@ class PersonForm(FlaskForm):
                  consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization_id.choices = organization_choices()
-        self.region_id.choices = region_choices()
+        self.region_id.choices = region_groups()
         if not show_national_id:
             # Only the office sees (and so edits) the national identifier of a person on file.
             del self.national_id

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.auth.models import User
-from registry.catalog.forms import region_choices
+from registry.catalog.forms import RegionSelectField, region_groups
 from registry.catalog.models import Course
 from registry.extensions import db
 from registry.i18n import LANGUAGE_NAMES
@@ -90,8 +90,7 @@ class SeminarForm(FlaskForm):
         description=_l("If the days are not consecutive, list every date (YYYY-MM-DD), one per "
                        "line. The list replaces the start and end dates."))
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=250)])
-    region_id = SelectField(_l("Region or district"), coerce=_optional_int,
-                            validators=[Optional()])
+    region_id = RegionSelectField(_l("Region or district"))
     language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()),
                            validators=[DataRequired()])
     capacity = IntegerField(_l("Capacity (seats)"),
@@ -104,7 +103,7 @@ class SeminarForm(FlaskForm):
         super().__init__(*args, **kwargs)
         assigned = [t.id for t in seminar.trainers] if seminar is not None else []
         self.course_id.choices = course_choices(seminar.course_id if seminar else None)
-        self.region_id.choices = region_choices()
+        self.region_id.choices = region_groups()
         self.trainer_ids.choices = trainer_choices(assigned)
         if seminar is not None:
             # The course of an existing seminar is fixed.

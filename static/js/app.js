@@ -56,3 +56,19 @@ document.addEventListener("click", function (event) {
     input.focus({preventScroll: true});
   });
 })();
+
+// Filter bars folded on a phone (details.filter-disclosure): the server renders them open, so
+// without this script nothing is hidden; on a narrow screen they fold unless a filter is set,
+// and on a wide one (or after turning the phone) they are open again.
+(function () {
+  var bars = document.querySelectorAll("details.filter-disclosure");
+  if (!bars.length || !window.matchMedia) { return; }
+  var narrow = window.matchMedia("(max-width: 599.98px)");
+  Array.prototype.forEach.call(bars, function (bar) {
+    if (narrow.matches && !bar.hasAttribute("data-filtered")) { bar.open = false; }
+  });
+  var reopen = function () {
+    if (!narrow.matches) { Array.prototype.forEach.call(bars, function (bar) { bar.open = true; }); }
+  };
+  if (narrow.addEventListener) { narrow.addEventListener("change", reopen); }
+})();

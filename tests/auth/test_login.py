@@ -19,8 +19,10 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     page = client.get("/login").get_data(as_text=True)
-    assert '<label for="email">Email</label>' in page
-    assert '<label for="password">Password</label>' in page
+    # The required asterisk sits inside the label, on its line.
+    assert ('<label for="email">Email <span class="required" aria-hidden="true">*</span>'
+            '</label>') in page
+    assert '<label for="password">Password <span class="required"' in page
 
 
 def test_login_then_dashboard_then_logout(client):

@@ -1,12 +1,17 @@
-"""A sweep of the main pages in Chromium on a 360 px phone: each loads without a console error,
-a script error or a failed request, and none scrolls sideways (wide tables scroll inside their
-own box, not the page).
+"""A sweep of the pages in Chromium on a 360 px phone, in Uzbek, Mongolian and Vietnamese (the
+languages of the districts; one browser context per language): each page loads in that
+language without a console error, a script error or a failed request; none scrolls sideways
+(lists become cards, wide content scrolls inside its own box, not the page); buttons, menu
+links, row actions and pager links are at least 44 px tall; and on the register-a-participant
+search and its duplicate offer the row's button is on screen.
 
 Staff pages are visited signed in as an administrator (who sees every menu entry and button),
 the public ones by an anonymous visitor. Every page is checked and all problems are reported
 together."""
 from __future__ import annotations
 
+import csv
+import io
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -18,6 +23,11 @@ from tests.fixtures import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 640}
+LANGUAGES = ("uz", "mn", "vi")
+BROWSER_LOCALE = {"uz": "uz-UZ", "mn": "mn-MN", "vi": "vi-VN"}
+TAP = 44  # px: the smallest tap target for a button, menu link, row action or pager link
+TARGETS = ("button, .button, .main-nav a, .languages summary, .pager a, td.actions a, "
+           ".breadcrumbs a, .chips a, details.filter-disclosure > summary")
 LONG_ORGANIZATION = ("Oʻzbekiston Respublikasi Standartlashtirish, metrologiya va sertifikatlash "
                      "agentligi huzuridagi Sifat menejmenti tizimlari markazi")
 
@@ -51,8 +61,8 @@ class Watcher:
             self.problems.append(f"HTTP {response.status}: {response.request.method} "
                                  f"{response.url}")
 
-    def visit(self, url: str, *, status: int = 200) -> list[str]:
-        """Open ``url`` (expecting ``status``) and return what went wrong there."""
+    def visit(self, url: str, *, status: int = 200, lang: str | None = None) -> list[str]:
+        """Open ``url`` (expecting ``status``, in ``lang``) and return what went wrong there."""
         self.problems = []
         if status != 200:
             self.expected_status[url] = status
@@ -60,6 +70,31 @@ class Watcher:
         found = list(self.problems)
         if response is None or response.status != status:
             found.append(f"status {response.status if response else None}, expected {status}")
+        return found + self.layout(lang)
+
+    def layout(self, lang: str | None = None) -> list[str]:
+        """What is wrong with the page as it is now: not in ``lang``, scrolling sideways,
+        tap targets under 44 px."""
+        found = []
+        shown = self.page.evaluate("document.documentElement.lang")
+        if lang and shown != lang:
+            found.append(f"page in {shown!r}, not {lang!r}")
+        small = self.page.evaluate("""([selector, tap]) => [...document.querySelectorAll(selector)]
+            .filter(e => { const r = e.getBoundingClientRect();
+                           return r.width > 1 && r.height > 0 && r.height < tap - 0.5; })
+            .slice(0, 5)
+            .map(e => e.tagName.toLowerCase() + ' ' + Math.round(e.getBoundingClientRect().height)
+                      + 'px: ' + e.textContent.trim().slice(0, 40))""", [TARGETS, TAP])
+        if small:
+            found.append(f"tap targets under {TAP} px: {small}")
+        # A list shown as cards fits its box: nothing of a card hides to the right.
+        cramped = self.page.evaluate("""() => [...document.querySelectorAll('table.card-rows')]
+            .map(t => t.closest('.table-wrap') || t)
+            .filter(w => w.scrollWidth > w.clientWidth + 0.5)
+            .map(w => w.scrollWidth + ' > ' + w.clientWidth + ': '
+                      + w.textContent.trim().replace(/\\s+/g, ' ').slice(0, 60))""")
+        if cramped:
+            found.append(f"cards wider than their box: {cramped}")
         width = self.page.evaluate(
             "[document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
@@ -98,72 +133,163 @@ def world():
     person.organization = organization
     person.public_listing = True
     for name in ("Nguyễn Thị Thắm", "Өлзийбаяр Батболд", "Oʻlmas Gʻaniyev"):
-        fixtures.create_person(name, organization=organization)
-    fixtures.create_seminar(title="Ички аудитор — Самарқанд вилояти, Ургут тумани, "
-                                  "тўқимачилик корхоналари учун", region=region)
+        fixtures.create_person(name, organization=organization).position = (
+            "Sifat menejmenti boʻyicha bosh mutaxassis")
+    open_seminar = fixtures.create_seminar(
+        title="Ички аудитор — Самарқанд вилояти, Ургут тумани, тўқимачилик корхоналари учун",
+        region=region)
+    district = fixtures.create_region("Ургут тумани", kind="district", parent=region)
+    fixtures.create_region("Улаанбаатар", country="MN", kind="city")
     db.session.commit()
     return {"admin": admin, "certificate": certificate, "person": person,
-            "seminar": certificate.seminar, "code": certificate.public_code}
+            "seminar": certificate.seminar, "open_seminar": open_seminar, "region": region,
+            "district": district, "organization": organization, "code": certificate.public_code}
 
 
-def test_staff_pages_on_a_phone_as_an_administrator(live_server, new_context, world):
-    page = new_context(viewport=PHONE).new_page()
-    watcher = Watcher(page)
-    problems = {"/login": watcher.visit(f"{live_server}/login")}
+def sign_in(page, watcher, live_server, lang):
+    problems = watcher.visit(f"{live_server}/login?lang={lang}", lang=lang)
     page.fill("#email", "admin@registry.test")
     page.fill("#password", TEST_PASSWORD)
     page.click("button[type=submit].primary")
-    page.wait_for_selector("h1:has-text('Dashboard')")
+    page.wait_for_url(f"{live_server}/")
+    return problems
+
+
+def action_in_view(page, selector: str) -> list[str]:
+    """The first ``selector`` (a row's action button) lies within the 360 px screen and is at
+    least 44 px tall; what is wrong otherwise."""
+    box = page.locator(selector).first.bounding_box()
+    if box is None:
+        return [f"{selector}: not shown"]
+    found = []
+    if box["x"] < 0 or box["x"] + box["width"] > PHONE["width"]:
+        found.append(f"{selector}: off screen ({box['x']:.0f} + {box['width']:.0f} px)")
+    if box["height"] < TAP - 0.5:
+        found.append(f"{selector}: {box['height']:.0f} px tall")
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_staff_pages_on_a_phone_as_an_administrator(live_server, new_context, world, lang,
+                                                    screenshot_dir):
+    page = new_context(viewport=PHONE, locale=BROWSER_LOCALE[lang]).new_page()
+    watcher = Watcher(page)
+    problems = {"/login": sign_in(page, watcher, live_server, lang)}
 
     seminar, certificate, person = world["seminar"], world["certificate"], world["person"]
-    paths = {
-        "/": "Dashboard",
-        "/seminars/": "Seminars",
+    open_seminar = world["open_seminar"]
+    paths = {  # page -> a text its heading must show (names and numbers read the same in all)
+        "/": None,
+        "/seminars/": None,
+        "/seminars/?status=open": None,
+        "/seminars/new": None,
         f"/seminars/{seminar.id}": seminar.title,
-        f"/seminars/{seminar.id}/results": "Results",
-        "/people/": "Participants",
+        f"/seminars/{open_seminar.id}": open_seminar.title,
+        f"/seminars/{open_seminar.id}/edit": None,
+        f"/seminars/{seminar.id}/results": None,
+        f"/seminars/{open_seminar.id}/import": None,
+        "/people/": None,
+        "/people/?q=Nguy": None,
+        "/people/new": None,
         f"/people/{person.id}": "Ғайратжон Ўроқов",
-        "/certificates/": "Certificate register",
+        f"/people/{person.id}/edit": None,
+        "/certificates/": None,
+        "/certificates/?status=valid": None,
         f"/certificates/{certificate.id}": certificate.printed_number,
-        f"/certificates/seminar/{seminar.id}": "Certificates",
-        "/certificates/settings": "",
-        "/admin/users/": "",
-        "/admin/audit/": "",
+        f"/certificates/seminar/{seminar.id}": seminar.title,
+        "/certificates/settings": None,
+        "/reference/": None,
+        "/reference/courses": None,
+        "/reference/organizations": None,
+        f"/reference/organizations/{world['organization'].id}": None,
+        "/reference/regions": None,
+        "/reference/regions?q=%D0%A3": None,
+        f"/reference/regions/{world['district'].id}": None,
+        "/reference/sectors": None,
+        "/admin/users/": None,
+        "/admin/audit/": None,
     }
     for path, heading in paths.items():
-        problems[path] = watcher.visit(f"{live_server}{path}")
+        problems[path] = watcher.visit(f"{live_server}{path}", lang=lang)
         if heading and heading not in page.inner_text("h1"):
             problems[path].append(f"heading {page.inner_text('h1')!r} lacks {heading!r}")
+
+    # The seminar list on a phone: the filters wait behind "Filter", the seminars come first.
+    page.goto(f"{live_server}/seminars/")
+    page.screenshot(path=str(screenshot_dir / f"sweep-seminars-{lang}-360.png"), full_page=True)
+    if page.locator("details.filter-disclosure form").is_visible():
+        problems["/seminars/"].append("the filters are not folded on a phone")
+    page.click("details.filter-disclosure > summary")
+    if not page.locator("details.filter-disclosure form").is_visible():
+        problems["/seminars/"].append("'Filter' does not open the filters")
+    page.goto(f"{live_server}/seminars/?status=open")
+    if not page.locator("details.filter-disclosure form").is_visible():
+        problems["/seminars/?status=open"].append("a filter is set, yet the filters are folded")
+
+    # Register a participant: the search results are cards with the button on screen.
+    key = "register: search results"
+    problems[key] = watcher.visit(f"{live_server}/seminars/{open_seminar.id}/register?q=Nguy",
+                                  lang=lang)
+    problems[key] += action_in_view(page, "table.register-results td.actions button")
+    page.screenshot(path=str(screenshot_dir / f"sweep-register-results-{lang}-360.png"), full_page=True)
+    # The duplicate offer: the same name in the same organization is offered, not created.
+    key = "register: duplicate offer"
+    problems[key] = watcher.visit(f"{live_server}/seminars/{open_seminar.id}/register/new"
+                                  f"?full_name=Nguyễn Thị Thắm", lang=lang)
+    page.select_option("#organization_id", label=LONG_ORGANIZATION)
+    page.click("form.narrow button[type=submit].primary")
+    page.wait_for_selector(".candidates")
+    problems[key] += watcher.layout(lang) + action_in_view(page, ".candidates td.actions button")
+    page.screenshot(path=str(screenshot_dir / f"sweep-duplicate-offer-{lang}-360.png"), full_page=True)
+
+    # The import preview of a small list.
+    key = "import: preview"
+    problems[key] = watcher.visit(f"{live_server}/seminars/{open_seminar.id}/import", lang=lang)
+    listing = io.StringIO()
+    csv.writer(listing).writerows([
+        ["Full name", "Organization", "Region"],
+        ["Bobur Shavkatov", LONG_ORGANIZATION, "Ургут тумани"],
+        ["Oʻlmas Gʻaniyev", "", ""]])
+    page.set_input_files("#file", files=[{"name": "list.csv", "mimeType": "text/csv",
+                                          "buffer": listing.getvalue().encode()}])
+    page.click("form.narrow button[type=submit].primary")
+    page.wait_for_selector(".import-preview, .import-report")
+    problems[key] += watcher.layout(lang)
+    if not page.locator(".import-preview").count():
+        problems[key].append("no preview: " + page.inner_text(".import-report"))
+
     problems["/no-such-page (signed in)"] = watcher.visit(f"{live_server}/no-such-page",
-                                                          status=404)
+                                                          status=404, lang=lang)
     assert "404" in page.inner_text(".error-code")
     assert not any(problems.values()), report(problems)
 
 
-def test_public_pages_on_a_phone_anonymously(live_server, new_context, world):
-    page = new_context(viewport=PHONE).new_page()
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_public_pages_on_a_phone_anonymously(live_server, new_context, world, lang):
+    page = new_context(viewport=PHONE, locale=BROWSER_LOCALE[lang]).new_page()
     watcher = Watcher(page)
     problems = {}
     code = world["code"]
-    for path, text in {"/login": "Sign in", "/check": "Check", "/register": "Ғайратжон Ўроқов",
-                       f"/v/{code}": "VALID"}.items():
-        problems[path] = watcher.visit(f"{live_server}{path}")
-        if text not in page.inner_text("main"):
+    for path, text in {f"/login?lang={lang}": None, "/check": None,
+                       "/register": "Ғайратжон Ўроқов", f"/v/{code}": "Gʻayratjon Oʻroqov"}.items():
+        problems[path] = watcher.visit(f"{live_server}{path}", lang=lang)
+        if text and text not in page.inner_text("main"):
             problems[path].append(f"the page does not show {text!r}")
-    assert "Gʻayratjon Oʻroqov" in page.inner_text("dd.holder")
+    if not page.locator(".verification.status-valid").count():
+        problems[f"/v/{code}"].append("not the verdict 'valid'")
     # The public check form, used: number and surname lead to the verification page.
     page.goto(f"{live_server}/check")
     page.fill("#number", world["certificate"].printed_number)
     page.fill("#surname", "Ўроқов")
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server}/v/{code}")
-    problems["/check (submitted)"] = list(watcher.problems)
+    problems["/check (submitted)"] = list(watcher.problems) + watcher.layout(lang)
     for path in ("/no-such-page", "/v/NOSUCHCODE0000"):
-        problems[path] = watcher.visit(f"{live_server}{path}", status=404)
+        problems[path] = watcher.visit(f"{live_server}{path}", status=404, lang=lang)
         if "404" not in page.inner_text("main"):
             problems[path].append("not the 404 page")
     # Staff pages send an anonymous visitor to the sign-in form.
-    problems["/certificates/"] = watcher.visit(f"{live_server}/certificates/")
+    problems["/certificates/"] = watcher.visit(f"{live_server}/certificates/", lang=lang)
     if "/login" not in page.url:
         problems["/certificates/"].append(f"anonymous visitor not sent to sign in: {page.url}")
     assert not any(problems.values()), report(problems)

@@ -120,7 +120,7 @@ def test_preview_says_what_will_happen_to_each_row_and_writes_nothing(
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    rows = re.findall(r'<tr class="outcome-(\w+)">\s*<td class="num">(\d+)</td>', page)
+    rows = re.findall(r'<tr class="outcome-(\w+)">\s*<td class="num"[^>]*>(\d+)</td>', page)
     assert rows == [("existing", "2"), ("already", "3"), ("new", "4"), ("new", "5")]
     assert "Person on file" in page and "same email" in page
     assert "Ignored:" in page and "“Notes”" in page
@@ -149,7 +149,7 @@ def test_a_file_with_errors_on_lines_7_42_and_88_imports_nobody(client, login_as
                            data={"file": (io.BytesIO(data), "list.xlsx")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    reported = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>', page)
+    reported = re.findall(r'<tr><td class="num"[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>', page)
     assert [(line, column) for line, column, _ in reported] == [
         ("7", "Full name"), ("42", "Email"), ("88", "Region")]
     assert "“Atlantis” is not a region or district" in page
