@@ -7,10 +7,12 @@ the public ones by an anonymous visitor. Every page is checked and all problems 
 together."""
 from __future__ import annotations
 
+import io
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from registry.certificates import services
 from registry.extensions import db
 from tests import fixtures
 from tests.fixtures import TEST_PASSWORD
@@ -20,6 +22,17 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
 LONG_ORGANIZATION = ("Oʻzbekiston Respublikasi Standartlashtirish, metrologiya va sertifikatlash "
                      "agentligi huzuridagi Sifat menejmenti tizimlari markazi")
+
+
+LONG_AGENCY = "Oʻzbekiston Respublikasi Texnik jihatdan tartibga solish agentligi"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 120), (20, 60, 140)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 class Watcher:
@@ -101,6 +114,11 @@ def world():
         fixtures.create_person(name, organization=organization)
     fixtures.create_seminar(title="Ички аудитор — Самарқанд вилояти, Ургут тумани, "
                                   "тўқимачилик корхоналари учун", region=region)
+    # The agency every public page names in its header (a long name, a logo) and footer.
+    services.update_issuer_settings(actor=admin, issuer_name=LONG_AGENCY, signatories=[],
+                                    logo=_png(), logo_type="image/png")
+    services.update_issuer_contact(actor=admin, url="https://uzstandard.uz/ru/contacts",
+                                   email="info@uzstandard.uz", phone="+998 71 202 00 11")
     db.session.commit()
     return {"admin": admin, "certificate": certificate, "person": person,
             "seminar": certificate.seminar, "code": certificate.public_code}
@@ -158,10 +176,20 @@ def test_public_pages_on_a_phone_anonymously(live_server, new_context, world):
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server}/v/{code}")
     problems["/check (submitted)"] = list(watcher.problems)
-    for path in ("/no-such-page", "/v/NOSUCHCODE0000"):
-        problems[path] = watcher.visit(f"{live_server}{path}", status=404)
-        if "404" not in page.inner_text("main"):
-            problems[path].append("not the 404 page")
+    problems["/no-such-page"] = watcher.visit(f"{live_server}/no-such-page", status=404)
+    if "404" not in page.inner_text("main"):
+        problems["/no-such-page"].append("not the 404 page")
+    # An unknown code: the verdict page of its own, still a 404.
+    problems["/v/NOSUCHCODE0000"] = watcher.visit(f"{live_server}/v/NOSUCHCODE0000",
+                                                  status=404)
+    if page.inner_text(".verdict-word") != "NOT IN THIS REGISTER":
+        problems["/v/NOSUCHCODE0000"].append("not the 'not in this register' verdict")
+    # Every public page said whose register it is; the logo loaded (a failed image request
+    # is reported by the watcher).
+    if LONG_AGENCY not in page.inner_text("header .agency-name"):
+        problems["/v/NOSUCHCODE0000"].append("the header does not name the agency")
+    if not page.eval_on_selector("img.agency-logo", "img => img.naturalWidth > 0"):
+        problems["/v/NOSUCHCODE0000"].append("the agency's logo did not load")
     # Staff pages send an anonymous visitor to the sign-in form.
     problems["/certificates/"] = watcher.visit(f"{live_server}/certificates/")
     if "/login" not in page.url:
