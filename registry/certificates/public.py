@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
+    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -73,10 +73,11 @@ def _agency_for_templates():
 
 
 def agency():
-    """The agency in the page's language, looked up once per request."""
-    if "registry_agency" not in g:
-        g.registry_agency = services.public_agency()
-    return g.registry_agency
+    """The agency in the page's language, looked up once per request (kept in the request's
+    environ, not in ``g``: an application context, and so ``g``, can outlive a request)."""
+    if "registry.agency" not in request.environ:
+        request.environ["registry.agency"] = services.public_agency()
+    return request.environ["registry.agency"]
 
 
 def _not_in_register():
