@@ -70,6 +70,8 @@ PARAMETERS = {
     "public.register": ("q",),
     "public.check": (),
     "public.keys": (),
+    "public.unknown": (),
+    "public.logo": ("v",),  # a cache buster only: the logo is the same whatever it says
 }
 # What every route may be sent: url_for's own keywords (and its first argument's name), the
 # pager and the sort, the language, where to go next.

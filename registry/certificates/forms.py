@@ -125,6 +125,19 @@ class IssuerSettingsForm(LanguageValues, FlaskForm):
 
 IssuerSettingsForm.add_language_fields()
 
+# How the public reaches the agency: shown on every public page (its own fieldset on the
+# settings page). The service checks the values; the form only bounds their length.
+IssuerSettingsForm.contact_url = StringField(
+    _l("Website"), validators=[Optional(), Length(max=250)],
+    description=_l("For example https://example.uz. Shown on every public page."),
+    render_kw={"inputmode": "url", "autocomplete": "url"})
+IssuerSettingsForm.contact_email = StringField(
+    _l("Email"), validators=[Optional(), Length(max=120)],
+    render_kw={"inputmode": "email", "autocomplete": "email"})
+IssuerSettingsForm.contact_phone = StringField(
+    _l("Phone"), validators=[Optional(), Length(max=40)],
+    render_kw={"inputmode": "tel", "autocomplete": "tel"})
+
 for _index in range(1, SIGNATORY_ROWS + 1):
     setattr(IssuerSettingsForm, f"signatory_{_index}_name",
             StringField(_l("Signatory %(n)s: name", n=_index),

@@ -194,6 +194,14 @@ class IssuerSettings(Localized, db.Model):
     logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     logo_type: Mapped[str | None] = mapped_column(String(20))
     signatories: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    # How the public reaches the agency: every public page names it with these, so a paper
+    # that looks wrong can be asked about (empty: not shown).
+    contact_url: Mapped[str] = mapped_column(String(250), default="", server_default="",
+                                             nullable=False)
+    contact_email: Mapped[str] = mapped_column(String(120), default="", server_default="",
+                                               nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="",
+                                               nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, onupdate=utcnow,
                                                  nullable=False)
 

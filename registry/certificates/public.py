@@ -5,8 +5,12 @@
 * ``/.well-known/registry-keys.json`` - the public keys signatures verify with;
 * ``/check`` - a certificate looked up by its printed number *and* the holder's surname.
 
-An unknown or malformed code answers with the site's ordinary 404 page, so guessing learns
-nothing. Every answer says ``no-store``/``noindex`` and ``Referrer-Policy: same-origin``: a
+An unknown or malformed code answers 404 with a verdict page of its own, "not in this
+register": what that can mean (a typo, or a paper this register did not issue), how to check by
+number, how to reach the agency. It is the same page for every unknown code - well-formed or
+not, and without echoing it - so guessing learns nothing; the JSON variant answers 404 with a
+reason. Every public page names the agency with its logo and contact (``public_agency``, for
+``base.html``; the logo from ``/agency-logo``). Every answer says ``no-store``/``noindex`` and ``Referrer-Policy: same-origin``: a
 verification is about today, belongs to no search engine, and the code in the URL must not leak
 to other sites. ``same-origin`` rather than ``no-referrer``: over HTTPS Flask-WTF requires a
 same-origin Referer on every POST, so with ``no-referrer`` a signed-in official who pressed
@@ -21,8 +25,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
+    url_for,
 )
+from flask_babel import gettext as _
 
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
@@ -52,29 +58,63 @@ verification_limit = limiter.shared_limit(_verify_limit, scope="verification")
 
 @bp.after_request
 def _private(response):
-    response.headers.update(PRIVATE_HEADERS)
+    headers = dict(PRIVATE_HEADERS)
+    if request.endpoint == "public.logo":
+        # The logo is on every public page, the same for everyone: a phone on a weak signal
+        # fetches it once (its address changes with the settings).
+        headers["Cache-Control"] = "public, max-age=86400"
+    response.headers.update(headers)
     return response
 
 
-def _certificate_or_404(code: str):
-    certificate = services.find_by_public_code(code)
-    if certificate is None:
-        abort(404)
-    return certificate
+@bp.app_context_processor
+def _agency_for_templates():
+    return {"public_agency": agency}
+
+
+def agency():
+    """The agency in the page's language, looked up once per request (kept in the request's
+    environ, not in ``g``: an application context, and so ``g``, can outlive a request)."""
+    if "registry.agency" not in request.environ:
+        request.environ["registry.agency"] = services.public_agency()
+    return request.environ["registry.agency"]
+
+
+def _not_in_register():
+    """The one answer for every code the register does not know (nothing of it echoed)."""
+    return render_template("public/unknown.html", agency=agency()), 404
 
 
 @bp.route("/v/<code>.json")
 @verification_limit
 def verify_json(code: str):
     """The public facts and the signed payload, as JSON."""
-    return jsonify(services.public_facts(_certificate_or_404(code)))
+    certificate = services.find_by_public_code(code)
+    if certificate is None:
+        return jsonify(status="not_in_register", error=_("Not in this register"),
+                       reason=_("No certificate with this code is in the register.")), 404
+    return jsonify(services.public_facts(certificate))
+
+
+@bp.route("/v/", defaults={"rest": ""})
+@bp.route("/v/<path:rest>")
+@verification_limit
+def unknown(rest: str):
+    """Whatever else starts with ``/v/`` (no code, a slash too many from a QR reader): a code
+    with a stray slash still opens, anything else is not in this register."""
+    certificate = services.find_by_public_code(rest.strip("/")) if rest.strip("/") else None
+    if certificate is not None and "/" not in rest.strip("/"):
+        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
+    return _not_in_register()
 
 
 @bp.route("/v/<code>")
 @verification_limit
 def verify(code: str):
     """The verification page a QR code opens."""
-    certificate = _certificate_or_404(code)
+    certificate = services.find_by_public_code(code)
+    if certificate is None:
+        return _not_in_register()
     if code != certificate.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
         return redirect(url_for("public.verify", code=certificate.public_code), code=301)
@@ -86,6 +126,15 @@ def verify(code: str):
 def keys():
     """The public keys of every signing key still honoured (with key ids, so keys rotate)."""
     return jsonify(services.key_ring().published())
+
+
+@bp.route("/agency-logo")
+def logo():
+    """The agency's logo for the header of the public pages (404 while none is set)."""
+    settings = services.issuer_settings()
+    if not settings.logo_type or not settings.logo:
+        abort(404)
+    return Response(settings.logo, mimetype=settings.logo_type)
 
 
 @bp.route("/register")
@@ -109,4 +158,5 @@ def check():
         if certificate is not None:
             return redirect(url_for("public.verify", code=certificate.public_code), code=303)
         not_found = True
-    return render_template("public/check.html", form=form, not_found=not_found)
+    return render_template("public/check.html", form=form, not_found=not_found,
+                           agency=agency())

@@ -13,6 +13,9 @@ New code may import from the module itself; nothing is defined here.
 """
 from __future__ import annotations
 
+from registry.certificates.agency import (  # noqa: F401
+    Agency, public_agency, update_issuer_contact,
+)
 from registry.certificates.issuer import (  # noqa: F401
     MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, issuer_settings, key_ring, printed_facts,
     sign_certificate, signed_payload, update_issuer_settings,

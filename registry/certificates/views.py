@@ -375,6 +375,9 @@ def settings():
                 logo=data, logo_type=logo_type(data) if data else None,
                 remove_logo=form.remove_logo.data, place_of_issue=form.place_of_issue.data or "",
                 translations=form.translations())
+            services.update_issuer_contact(
+                actor=current_user, url=form.contact_url.data, email=form.contact_email.data,
+                phone=form.contact_phone.data)
         if uow.ok:
             flash(_("Issuer details saved. They are printed on certificates issued from now "
                     "on."), "success")

@@ -53,6 +53,8 @@ ROUTES = {
     "public.verify": Route(lambda w: f"/v/{w.extra['certificate'].public_code}", public=True),
     "public.verify_json": Route(lambda w: f"/v/{w.extra['certificate'].public_code}.json",
                                 public=True),
+    "public.unknown": Route(lambda w: "/v/", public=True),
+    "public.logo": Route(lambda w: "/agency-logo", public=True),
     "public.keys": Route(lambda w: "/.well-known/registry-keys.json", public=True),
     "public.check": Route(lambda w: "/check", public=True),
     "public.register": Route(lambda w: "/register?q=Ўроқов", public=True),

@@ -66,7 +66,7 @@ def test_the_qr_code_on_the_paper_opens_a_page_that_says_valid(client, login_as,
     assert "Sign out" not in text and "Dashboard" not in text
 
 
-def test_every_public_answer_is_private_and_unknown_codes_look_like_any_missing_page(
+def test_every_public_answer_is_private_and_every_unknown_code_gets_the_same_verdict(
         client, certificate):
     for path in (f"/v/{certificate.public_code}", f"/v/{certificate.public_code}.json",
                  "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json"):
@@ -78,12 +78,19 @@ def test_every_public_answer_is_private_and_unknown_codes_look_like_any_missing_
         assert response.headers["Referrer-Policy"] == "same-origin", path
     unknown = client.get("/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A")
     malformed = client.get("/v/<script>")
-    elsewhere = client.get("/no-such-page")
-    assert unknown.status_code == malformed.status_code == elsewhere.status_code == 404
-    # The same page, word for word (the language links carry each page's own address back).
-    same_page = {re.sub(r"next=[^\"&]*", "", r.get_data(as_text=True))
-                 for r in (unknown, malformed, elsewhere)}
+    no_code = client.get("/v/")
+    nested = client.get("/v/7K3M9Q2X/4Z8B6N1R5T0V2W4Y6A")
+    answers = (unknown, malformed, no_code, nested)
+    assert {r.status_code for r in answers} == {404}
+    # The same page, word for word, well-formed or not (the language links carry each page's
+    # own address back): it tells nothing about the code typed.
+    same_page = {re.sub(r"next=[^\"&]*", "", r.get_data(as_text=True)) for r in answers}
     assert len(same_page) == 1
+    assert verdict(unknown) == "NOT IN THIS REGISTER"
+    assert "7K3M9Q2X4Z8B6N1R5T0V2W4Y6A" not in page_text(unknown)
+    # Elsewhere on the site, a missing page is the ordinary 404 page.
+    elsewhere = client.get("/no-such-page")
+    assert elsewhere.status_code == 404 and verdict(elsewhere) == ""
     # The printed number alone opens nothing.
     assert client.get(f"/v/{certificate.number}").status_code == 404
 

@@ -538,11 +538,18 @@ def _settings(scene):
     Image.new("RGB", (120, 60), (20, 60, 140)).save(buffer, "PNG")
     response = admin.submit("/certificates/settings", {
         "issuer_name": "Oʻzbekiston texnik jihatdan tartibga solish agentligi",
-        "signatory_1_name": "Ботир Каримов", "signatory_1_title": "Директор"},
+        "signatory_1_name": "Ботир Каримов", "signatory_1_title": "Директор",
+        "contact_url": "https://uzstandard.uz", "contact_email": "info@uzstandard.uz",
+        "contact_phone": "+998 71 202 00 11"},
         files={"logo": ("logo.png", buffer.getvalue(), "image/png")}, button="Save")
     assert said(response)[0].startswith("Issuer details saved.")
     logo = admin.get("/certificates/settings/logo")
     assert logo.status_code == 200 and logo.content == buffer.getvalue()
+    # The public sees whose register it is: the name, the logo and the contact.
+    public = scene.visitor().get("/check")
+    assert "Oʻzbekiston texnik jihatdan tartibga solish agentligi" in public.text
+    assert 'href="mailto:info@uzstandard.uz"' in public.text
+    assert scene.visitor().get("/agency-logo").content == buffer.getvalue()
 
 
 @scenario("certificates.start_printing", worker=True)

@@ -15,7 +15,10 @@ import io
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from babel.support import Translations
 
+from registry.catalogues import TRANSLATIONS
+from registry.certificates import services
 from registry.extensions import db
 from tests import fixtures
 from tests.fixtures import TEST_PASSWORD
@@ -30,6 +33,17 @@ TARGETS = ("button, .button, .main-nav a, .languages summary, .pager a, td.actio
            ".breadcrumbs a, .chips a, details.filter-disclosure > summary")
 LONG_ORGANIZATION = ("Oʻzbekiston Respublikasi Standartlashtirish, metrologiya va sertifikatlash "
                      "agentligi huzuridagi Sifat menejmenti tizimlari markazi")
+
+
+LONG_AGENCY = "Oʻzbekiston Respublikasi Texnik jihatdan tartibga solish agentligi"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 120), (20, 60, 140)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 class Watcher:
@@ -140,6 +154,11 @@ def world():
         region=region)
     district = fixtures.create_region("Ургут тумани", kind="district", parent=region)
     fixtures.create_region("Улаанбаатар", country="MN", kind="city")
+    # The agency every public page names in its header (a long name, a logo) and footer.
+    services.update_issuer_settings(actor=admin, issuer_name=LONG_AGENCY, signatories=[],
+                                    logo=_png(), logo_type="image/png")
+    services.update_issuer_contact(actor=admin, url="https://uzstandard.uz/ru/contacts",
+                                   email="info@uzstandard.uz", phone="+998 71 202 00 11")
     db.session.commit()
     return {"admin": admin, "certificate": certificate, "person": person,
             "seminar": certificate.seminar, "open_seminar": open_seminar, "region": region,
@@ -284,10 +303,22 @@ def test_public_pages_on_a_phone_anonymously(live_server, new_context, world, la
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server}/v/{code}")
     problems["/check (submitted)"] = list(watcher.problems) + watcher.layout(lang)
-    for path in ("/no-such-page", "/v/NOSUCHCODE0000"):
-        problems[path] = watcher.visit(f"{live_server}{path}", status=404, lang=lang)
-        if "404" not in page.inner_text("main"):
-            problems[path].append("not the 404 page")
+    problems["/no-such-page"] = watcher.visit(f"{live_server}/no-such-page", status=404,
+                                              lang=lang)
+    if "404" not in page.inner_text("main"):
+        problems["/no-such-page"].append("not the 404 page")
+    # An unknown code: the verdict page of its own, still a 404, in the visitor's language.
+    unknown = "/v/NOSUCHCODE0000"
+    problems[unknown] = watcher.visit(f"{live_server}{unknown}", status=404, lang=lang)
+    verdict = Translations.load(str(TRANSLATIONS), [lang]).gettext("NOT IN THIS REGISTER")
+    if page.inner_text(".verdict-word") != verdict:
+        problems[unknown].append(f"not the {verdict!r} verdict")
+    # Every public page said whose register it is; the logo loaded (a failed image request
+    # is reported by the watcher).
+    if LONG_AGENCY not in page.inner_text("header .agency-name"):
+        problems[unknown].append("the header does not name the agency")
+    if not page.eval_on_selector("img.agency-logo", "img => img.naturalWidth > 0"):
+        problems[unknown].append("the agency's logo did not load")
     # Staff pages send an anonymous visitor to the sign-in form.
     problems["/certificates/"] = watcher.visit(f"{live_server}/certificates/", lang=lang)
     if "/login" not in page.url:
