@@ -25,6 +25,7 @@ from registry.certificates.numbering import (
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, PermissionDenied
 from registry.extensions import db
+from registry.people.names import is_latin, latin_form
 from registry.seminars.models import Registration, Seminar
 
 CERTIFYING_ROLES = ("admin", "official")
@@ -103,6 +104,17 @@ def printed_texts(course: Course, seminar: Seminar, settings: IssuerSettings) ->
             for language in course.certificate_languages(seminar.language)]
 
 
+def issued_latin_name(person, seminar: Seminar) -> str | None:
+    """The Latin form a new certificate records: the person's own, or - for a name not in
+    Latin letters - one derived by the project's transliteration (the issue page shows it
+    before issuing, so an official can correct the person's record first)."""
+    if person.latin_name:
+        return person.latin_name
+    if is_latin(person.full_name):
+        return None
+    return latin_form(person.full_name, seminar.language)
+
+
 def _new_certificate(registration: Registration, serial: int, *, issued_on: date,
                      issued_by, settings: IssuerSettings) -> Certificate:
     seminar, person = registration.seminar, registration.person
@@ -112,7 +124,7 @@ def _new_certificate(registration: Registration, serial: int, *, issued_on: date
         seminar_id=seminar.id, prefix=course.number_prefix, year=issued_on.year, serial=serial,
         number=format_number(course.number_prefix, issued_on.year, serial), revision=1,
         public_code=new_public_code(), holder_name=person.full_name,
-        holder_latin_name=person.latin_name, course_title=course.title,
+        holder_latin_name=issued_latin_name(person, seminar), course_title=course.title,
         standards=course.standards or "", hours=course.hours, start_date=seminar.start_date,
         end_date=seminar.end_date, issuer_name=settings.issuer_name,
         signatories=list(settings.signatories or []), issued_on=issued_on,

@@ -17,12 +17,13 @@ from registry.certificates.agency import (  # noqa: F401
     Agency, public_agency, update_issuer_contact,
 )
 from registry.certificates.issuer import (  # noqa: F401
-    MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, issuer_settings, key_ring, printed_facts,
+    MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, clean_signatories, issuer_settings, key_ring, printed_facts,
     sign_certificate, signed_payload, update_issuer_settings,
 )
 from registry.certificates.issuing import (  # noqa: F401
     CERTIFYING_ROLES, AlreadyIssued, BatchResult, NotEligible, certifier_refusal,
     check_certifier, current_revision, ineligibility, issue_certificate, issue_for_seminar,
+    issued_latin_name,
     lock_seminar,
 )
 from registry.certificates.numbering import (  # noqa: F401

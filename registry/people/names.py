@@ -78,3 +78,83 @@ def search_key(name: str | None) -> str:
 def surname_key(name: str | None) -> set[str]:
     """Each word of a name in matching form (for "number + surname" look-ups)."""
     return set(search_key(name).split())
+
+
+# --- the Latin form printed on a certificate's English half ---------------------------------
+# Not the matching form above: this one is read by people, so it keeps case and follows the
+# national rules of the script the name is written in. Uzbek (Cyrillic to the 1995 Latin
+# alphabet: ў→oʻ, ғ→gʻ, қ→q, ҳ→h, х→x, ш→sh, ч→ch, ё→yo, ю→yu, я→ya, ц→s/ts, ъ→ʼ);
+# Mongolian (ө→ö, ү→ü, х→kh, ж→j, as the national standard MNS 5217 writes them);
+# Russian (ICAO 9303, the passport rules: ж→zh, х→kh, ц→ts, щ→shch, ю→iu, я→ia, й→i).
+_COMMON = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "з": "z", "и": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
+    "ч": "ch", "ш": "sh", "ы": "y", "ь": "", "э": "e",
+}
+_PRINT_TABLES = {
+    "uz": {**_COMMON, "е": "e", "ё": "yo", "ж": "j", "й": "y", "х": "x", "ц": "ts",
+           "щ": "sh", "ъ": "\u02bc", "ю": "yu", "я": "ya", "ў": "o\u02bb", "қ": "q",
+           "ғ": "g\u02bb", "ҳ": "h"},
+    "mn": {**_COMMON, "е": "ye", "ё": "yo", "ж": "j", "й": "i", "х": "kh", "ц": "ts",
+           "щ": "shch", "ъ": "i", "ю": "yu", "я": "ya", "ө": "ö", "ү": "ü"},
+    "ru": {**_COMMON, "е": "e", "ё": "e", "ж": "zh", "й": "i", "х": "kh", "ц": "ts",
+           "щ": "shch", "ъ": "ie", "ю": "iu", "я": "ia"},
+}
+_UZBEK_LETTERS = set("ўқғҳЎҚҒҲ")
+_MONGOLIAN_LETTERS = set("өүӨҮ")
+_UZBEK_VOWELS = set("аеёиоуўэюяъь")
+_WORD_START_YE = {"uz": "ye", "mn": "ye", "ru": "e"}  # "Евгений" → Uzbek "Yevgeniy"
+
+
+def is_latin(name: str | None) -> bool:
+    """True when every letter of ``name`` is a Latin letter (accents allowed: Vietnamese)."""
+    # Modifier letters (the Uzbek ʻ of oʻ and gʻ) belong to whatever script they follow.
+    return all(not ch.isalpha() or unicodedata.category(ch) == "Lm"
+               or "LATIN" in unicodedata.name(ch, "") for ch in name or "")
+
+
+def _print_language(name: str, language: str | None) -> str:
+    """Which rules write ``name``: its own letters tell first, then the language given."""
+    letters = set(name)
+    if letters & _UZBEK_LETTERS:
+        return "uz"
+    if letters & _MONGOLIAN_LETTERS:
+        return "mn"
+    language = (language or "").split("_")[0].split("-")[0]
+    return language if language in _PRINT_TABLES else "ru"
+
+
+def latin_form(name: str | None, language: str | None = None) -> str:
+    """``name`` in Latin letters, to print where only Latin letters may stand (the English
+    half of a certificate): a name already in Latin letters is returned as it is; a
+    Cyrillic one is transliterated by the rules of its script - Uzbek or Mongolian when it
+    holds their own letters, else ``language`` (the seminar's), else Russian. Case is kept:
+    "ШУХРАТ" → "SHUKHRAT", "Шухрат" → "Shukhrat"."""
+    name = clean_name(name)
+    if is_latin(name):
+        return name
+    rules = _print_language(name, language)
+    table = _PRINT_TABLES[rules]
+    out = []
+    for index, ch in enumerate(name):
+        lower = ch.lower()
+        start = index == 0 or not name[index - 1].isalpha()
+        # е is "ye" at the start of a word, and in Uzbek after a vowel too ("Abdullayev").
+        after_vowel = rules == "uz" and not start and name[index - 1].lower() in _UZBEK_VOWELS
+        latin = (_WORD_START_YE[rules] if lower == "е" and (start or after_vowel)
+                 else table.get(lower))
+        if latin is None:  # not Cyrillic: a space, hyphen or Latin letter stays as it is
+            out.append(ch)
+            continue
+        if ch != lower and latin:  # a capital: "Ш" → "Sh", or "SH" inside a word in capitals
+            following = name[index + 1:index + 2]
+            latin = latin.upper() if following.isupper() else latin[0].upper() + latin[1:]
+        out.append(latin)
+    return clean_name("".join(out))
+
+
+def printed_latin_name(name: str | None, latin_name: str | None,
+                       language: str | None = None) -> str:
+    """The Latin form a certificate prints: the recorded one, else one derived from
+    ``name`` by ``latin_form``."""
+    return clean_name(latin_name) or latin_form(name, language)
