@@ -45,6 +45,7 @@ PARAMETERS = {
     "certificates.export": REGISTER,
     "certificates.settings": (),
     "certificates.logo": (),
+    "certificates.settings_preview": (),
     "certificates.show": (),
     "certificates.reissue": ("review",),
     "seminars.index": SEMINARS,

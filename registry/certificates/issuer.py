@@ -63,8 +63,7 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
             settings.set_values(field, {locale: clean_name(text)
                                         for locale, text in per_language.items()})
     # Each signatory's title in other languages too: {"name", "title", "titles": {locale}}.
-    settings.signatories = [_signatory(entry) for entry in signatories
-                            if clean_name(entry.get("name"))]
+    settings.signatories = clean_signatories(signatories)
     if remove_logo:
         settings.logo, settings.logo_type = None, None
     elif logo is not None:
@@ -77,6 +76,11 @@ def update_issuer_settings(*, actor, issuer_name: str, signatories: list[dict],
            details={"signatories": settings.signatories, "logo": bool(settings.logo),
                     "names": settings.values_of("issuer_name")})
     return settings
+
+
+def clean_signatories(entries: list[dict]) -> list[dict]:
+    """The signatories as stored: names and titles cleaned, rows without a name dropped."""
+    return [_signatory(entry) for entry in entries if clean_name(entry.get("name"))]
 
 
 def _signatory(entry: dict) -> dict:

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from registry.documents import font_configuration, render_pdf, safe_url_fetcher
+from registry.people.names import printed_latin_name
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
@@ -108,6 +109,12 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
+def _image_type(logo_type: str | None) -> str:
+    """``image/png`` from the settings' ``image/png`` or a bare ``png``."""
+    logo_type = logo_type or "png"
+    return logo_type if logo_type.startswith("image/") else f"image/{logo_type}"
+
+
 def _data_uri(data: bytes, mimetype: str) -> str:
     return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -156,26 +163,77 @@ def _environment(language: str):
     return env
 
 
+# The date of issue as official papers write it in each language ("Toshkent, 2026-yil
+# 29-noyabr"; "Hà Nội, ngày 29 tháng 11 năm 2026"); other languages: Babel's long form.
+OFFICIAL_DATE_PATTERNS = {
+    "en": "d MMMM y",
+    "uz": "y-'yil' d-MMMM",
+    "uz_Cyrl": "y 'йил' d MMMM",
+    "mn": "y 'оны' M 'сарын' d",
+    "vi": "'ngày' d 'tháng' M 'năm' y",
+}
+
+
+def official_date(value: date, language: str) -> str:
+    """``value`` in the form a place-and-date line of an official paper uses in ``language``."""
+    from babel.dates import format_date
+
+    pattern = OFFICIAL_DATE_PATTERNS.get(language.replace("-", "_"), "long")
+    return format_date(value, format=pattern, locale=_babel_locale(language))
+
+
+def place_and_date(place: str, issued_on: date, language: str) -> str:
+    """The line beside the signatures: "Tashkent, 29 November 2026" (the date alone when no
+    place of issue is set)."""
+    day = official_date(issued_on, language)
+    return f"{place}, {day}" if place else day
+
+
 def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) -> dict:
     """One language's text of the certificate (its own translations and date formats)."""
     from markupsafe import Markup
 
     environment = _environment(language)
-    # The name as written; in the English part of a two-language certificate, the Latin
-    # form where one is recorded.
-    name = certificate.holder_name
-    if bilingual and language == "en" and certificate.holder_latin_name:
-        name = certificate.holder_latin_name
+    text = certificate.text_in(language)
+    # The name as written; the English part never prints another script: the Latin form
+    # recorded at issue, else one derived now (revisions issued before it was recorded).
+    name, other_name = certificate.holder_name, certificate.holder_latin_name
+    if language == "en":
+        name = printed_latin_name(certificate.holder_name, certificate.holder_latin_name,
+                                  certificate.languages[0])
+        other_name = certificate.holder_name
     html = environment.get_template("documents/certificate_part.html").render(
-        c=certificate, text=certificate.text_in(language), name=name, language=language,
+        c=certificate, text=text, name=name, other_name=other_name, language=language,
         bilingual=bilingual, name_class=name_size_class(name))
     hint = environment.get_template("documents/certificate_hint.html").render()
-    return {"language": language, "html": Markup(html), "hint": hint.strip()}
+    seal = environment.get_template("documents/certificate_seal.html").render()
+    return {"language": language, "html": Markup(html), "hint": hint.strip(),
+            "seal": seal.strip(),
+            "issued_at": place_and_date(text.place, certificate.issued_on, language)}
+
+
+def check_address(verification_url: str) -> str:
+    """The short address printed under the QR code, for someone without a phone: the
+    register's check page (number and surname), not the code's long address."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(verification_url).netloc.lower()
+    return f"{host}/check" if host else ""
+
+
+def issuer_size_class(issuers: list[str]) -> str:
+    """Long agency names get smaller type, so the agency band keeps its height."""
+    longest = max((len(issuer) for issuer in issuers), default=0)
+    if longest > 110:
+        return "issuer-s"
+    if longest > 70:
+        return "issuer-m"
+    return "issuer-l"
 
 
 def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) -> str:
     """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
-    logo = (_data_uri(certificate.issuer_logo, f"image/{certificate.issuer_logo_type or 'png'}")
+    logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
             if certificate.issuer_logo else None)
     qr = _data_uri(qr_png(certificate.verification_url), "image/png")
     languages = tuple(certificate.languages) or ("en",)
@@ -190,7 +248,9 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
         for signatory in certificate.signatories]
     return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
                            bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
-                           issuers=issuers, signatories=signatories)
+                           issuers=issuers, issuer_class=issuer_size_class(issuers),
+                           signatories=signatories,
+                           check_address=check_address(certificate.verification_url))
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -25,13 +25,16 @@ from registry.certificates.forms import (
     logo_type,
 )
 from registry.certificates.models import Certificate, PrintJob
-from registry.certificates.glyphs import describe, unprintable
-from registry.certificates.pdf import merge_pdfs, pdf_file_name, zip_pdfs
+from registry.certificates.glyphs import describe, missing_glyphs, unprintable
+from registry.certificates.pdf import merge_pdfs, pdf_file_name, render_certificate, zip_pdfs
+from registry.certificates.preview import IssuerDraft, sample_certificate
 from registry.certificates.verification import holder_matches
 from registry.errors import abort_with_reason
 from registry.extensions import db
-from registry.localized import LOCALES
+from registry.i18n import LANGUAGE_NAMES
+from registry.localized import LOCALES, current_locale
 from registry.people.models import Person
+from registry.people.names import clean_name
 from registry.reviews import services as review_services
 from registry.reviews.models import ReviewItem
 from registry.seminars.models import Registration, Seminar
@@ -164,9 +167,17 @@ def _roster_rows(seminar: Seminar) -> list[dict]:
             select(Certificate).where(Certificate.seminar_id == seminar.id)
             .order_by(Certificate.revision)):
         issued[certificate.registration_id] = certificate  # the newest revision wins
-    return [{"registration": registration, "certificate": issued.get(registration.id),
+    rows = [{"registration": registration, "certificate": issued.get(registration.id),
              "reason": services.ineligibility(registration)}
             for registration in seminar.registered()]
+    for row in rows:
+        # The Latin form the certificate will print, derived when the record has none: shown
+        # before issuing, so a wrong one is corrected in the person's record first.
+        person = row["registration"].person
+        row["derived_latin"] = (services.issued_latin_name(person, seminar)
+                                if row["certificate"] is None and not person.latin_name
+                                else None)
+    return rows
 
 
 @bp.route("/seminar/<int:seminar_id>")
@@ -364,14 +375,10 @@ def settings():
     if form.validate_on_submit():
         upload = form.logo.data
         data = upload.read() if upload and getattr(upload, "filename", "") else None
-        signatories = [{"name": getattr(form, f"signatory_{i}_name").data or "",
-                        "title": getattr(form, f"signatory_{i}_title").data or "",
-                        "titles": {locale: form[f"signatory_{i}_title__{locale}"].data or ""
-                                   for locale in LOCALES}}
-                       for i in range(1, SIGNATORY_ROWS + 1)]
         with unit_of_work(form) as uow:
             services.update_issuer_settings(
-                actor=current_user, issuer_name=form.issuer_name.data, signatories=signatories,
+                actor=current_user, issuer_name=form.issuer_name.data,
+                signatories=_form_signatories(form),
                 logo=data, logo_type=logo_type(data) if data else None,
                 remove_logo=form.remove_logo.data, place_of_issue=form.place_of_issue.data or "",
                 translations=form.translations())
@@ -383,7 +390,84 @@ def settings():
                     "on."), "success")
             return redirect(url_for("certificates.settings"))
     return render_template("certificates/settings.html", form=form, current=current,
-                           can_manage=can(current_user, "settings.manage"))
+                           can_manage=can(current_user, "settings.manage"),
+                           **_preview_context(_preview_language()))
+
+
+def _form_signatories(form) -> list[dict]:
+    return [{"name": getattr(form, f"signatory_{i}_name").data or "",
+             "title": getattr(form, f"signatory_{i}_title").data or "",
+             "titles": {locale: form[f"signatory_{i}_title__{locale}"].data or ""
+                        for locale in LOCALES}}
+            for i in range(1, SIGNATORY_ROWS + 1)]
+
+
+def _preview_context(language: str) -> dict:
+    return {"preview_language": language, "preview_locales": LOCALES,
+            "language_names": LANGUAGE_NAMES}
+
+
+def _preview_language() -> str:
+    """The preview's language: asked for (``?lang=``), else the page's."""
+    language = request.args.get("lang") or current_locale()
+    if language not in LOCALES:
+        abort_with_reason(400, _("There is no certificate language “%(language)s”.",
+                                 language=language))
+    return language
+
+
+def _draft_of_form(form, current) -> IssuerDraft:
+    """The issuer details as typed in ``form`` (not saved): a new logo if one was chosen,
+    none if removal is ticked, else the current one."""
+    upload = form.logo.data
+    data = upload.read() if upload and getattr(upload, "filename", "") else None
+    logo, kind = (data, logo_type(data)) if data else (current.logo, current.logo_type)
+    if form.remove_logo.data and not data:
+        logo, kind = None, None
+    translations = form.translations()
+    return IssuerDraft(
+        clean_name(form.issuer_name.data), clean_name(form.place_of_issue.data),
+        {locale: clean_name(text) for locale, text in translations["issuer_name"].items()},
+        {locale: clean_name(text) for locale, text in translations["place_of_issue"].items()},
+        tuple(services.clean_signatories(_form_signatories(form))), logo, kind)
+
+
+def preview_course():
+    """The course a preview prints: the catalogue's first active one (none: sample text)."""
+    return db.session.scalars(select(Course).where(Course.active)
+                              .order_by(Course.id).limit(1)).first()
+
+
+@bp.route("/settings/preview.pdf", methods=["GET", "POST"])
+@pdf_limit
+def settings_preview():
+    """A sample certificate with the issuer details: the saved ones (GET, shown on the
+    settings page) or those typed in the form and not yet saved (POST, "Preview")."""
+    require(current_user, "settings.manage")
+    language = _preview_language()
+    current = services.issuer_settings()
+    if request.method == "POST":
+        form = IssuerSettingsForm()
+        if not form.validate_on_submit():
+            return render_template("certificates/settings.html", form=form, current=current,
+                                   can_manage=True, **_preview_context(language)), 400
+        draft = _draft_of_form(form, current)
+    else:
+        draft = IssuerDraft.of(current)
+    document = sample_certificate(draft, language, course=preview_course(),
+                                  base_url=current_app.config["REGISTRY_BASE_URL"])
+    missing = missing_glyphs([document])
+    if missing:
+        abort_with_reason(422, _("No font on the certificate can print “%(character)s” "
+                                 "(%(codepoint)s): correct the issuer details.",
+                                 character=missing[0].character,
+                                 codepoint=missing[0].codepoint))
+    response = file_response(render_certificate(document), "certificate-preview.pdf",
+                             "application/pdf", inline=True)
+    # Shown inside the settings page: this one response may be framed by the site itself.
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    return response
 
 
 @bp.route("/settings/logo")

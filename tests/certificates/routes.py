@@ -49,6 +49,8 @@ ROUTES = {
                                          allowed=OFFICE),
     "certificates.settings": Route(lambda w: "/certificates/settings", allowed=ADMIN),
     "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
+    "certificates.settings_preview": Route(lambda w: "/certificates/settings/preview.pdf?lang=ru",
+                                           allowed=ADMIN),
     # The public path: anyone, signed in or not.
     "public.verify": Route(lambda w: f"/v/{w.extra['certificate'].public_code}", public=True),
     "public.verify_json": Route(lambda w: f"/v/{w.extra['certificate'].public_code}.json",

@@ -552,6 +552,30 @@ def _settings(scene):
     assert scene.visitor().get("/agency-logo").content == buffer.getvalue()
 
 
+@scenario("certificates.settings_preview")
+def _settings_preview(scene):
+    import tempfile
+    from pathlib import Path
+    from urllib.parse import urljoin
+
+    from tests.readers import PdfReader
+
+    admin, _user = scene.signed_in("admin")
+    page = admin.page("/certificates/settings?lang=uz")
+    # "Preview with these changes": the settings form, posted to the preview, not saved.
+    form = admin.form(page, button="Save")
+    data = [(name, value) for name, value in form.fields if name != "issuer_name"]
+    data.append(("issuer_name", "Sinov agentligi – saqlanmagan"))
+    preview = admin.post(urljoin(page.url, "/certificates/settings/preview.pdf?lang=uz"), data,
+                         referer=page.url)
+    assert preview.status_code == 200
+    assert preview.headers["Content-Type"] == "application/pdf"
+    reader = PdfReader(Path(tempfile.mkdtemp()))
+    assert "Sinov agentligi – saqlanmagan" in reader.text(preview.content)
+    saved = admin.page("/certificates/settings")
+    assert "Sinov agentligi – saqlanmagan" not in saved.text
+
+
 @scenario("certificates.start_printing", worker=True)
 def _print(scene):
     official, _user = scene.signed_in("official")
