@@ -40,9 +40,11 @@ class NextStep:
     done: int = 0
     total: int = 0
 
+    today: date | None = None  # the day the step was worked out for
+
     @property
     def is_today(self) -> bool:
-        return self.day is not None and self.day.day == date.today()
+        return self.day is not None and self.day.day == (self.today or date.today())
 
 
 def _recorded_days(seminar_ids) -> dict[int, int]:
@@ -69,6 +71,14 @@ def _certificates_by_seminar(seminar_ids) -> dict[int, int]:
 
 def _step(seminar: Seminar, today: date, recorded: dict[int, int],
           certificates: dict[int, int]) -> NextStep:
+    """The one thing to do next on ``seminar`` as of ``today``."""
+    step = _which_step(seminar, today, recorded, certificates)
+    step.today = today
+    return step
+
+
+def _which_step(seminar: Seminar, today: date, recorded: dict[int, int],
+                certificates: dict[int, int]) -> NextStep:
     """The one thing to do next on ``seminar`` (in the order the work is done)."""
     registered = seminar.registered()
     if seminar.status == "draft":

@@ -165,3 +165,20 @@ def test_registering_by_hand_stays_on_the_page_for_the_next_person(client, login
     response = client.post(f"/seminars/{seminar.id}/register/new",
                            data={"full_name": "Trần Văn Đức"})
     assert response.headers["Location"] == f"/seminars/{seminar.id}/register"
+
+
+def test_today_is_the_day_the_step_was_worked_out_for():
+    from registry.home.services import next_step
+
+    seminar = fixtures.create_seminar(status="in_progress", start=date(2026, 3, 2))
+    registration = fixtures.create_registration(seminar)
+    db.session.commit()
+    # Worked out for the seminar's second day (not the machine's today): that day is today.
+    step = next_step(seminar, today=date(2026, 3, 3))
+    assert step.kind == "attendance" and step.day.day == date(2026, 3, 3) and step.is_today
+    db.session.add(Attendance(registration=registration, seminar_day=seminar.days[1],
+                              present=True))
+    db.session.commit()
+    # Day 2 marked: day 1 is still open, and it is not today.
+    step = next_step(seminar, today=date(2026, 3, 3))
+    assert step.day.day == date(2026, 3, 2) and not step.is_today
