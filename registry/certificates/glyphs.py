@@ -88,6 +88,12 @@ def unprintable(text: str) -> list[str]:
     return found
 
 
+def unprintable_in_names(name: str | None, latin_name: str | None = None) -> list[str]:
+    """What ``unprintable`` finds in a holder's name and its Latin form - where a person is
+    entered and where a certificate is re-issued, one rule."""
+    return unprintable(f"{name or ''} {latin_name or ''}")
+
+
 def describe(characters: list[str]) -> str:
     """“李” (U+674E), “😀” (U+1F600): the characters as a message names them."""
     return ", ".join(f"“{character}” (U+{ord(character):04X})" for character in characters)

@@ -25,7 +25,7 @@ from registry.certificates.forms import (
     logo_type,
 )
 from registry.certificates.models import Certificate, PrintJob
-from registry.certificates.glyphs import describe, missing_glyphs, unprintable
+from registry.certificates.glyphs import describe, missing_glyphs, unprintable_in_names
 from registry.certificates.pdf import merge_pdfs, pdf_file_name, render_certificate, zip_pdfs
 from registry.certificates.preview import IssuerDraft, sample_certificate
 from registry.certificates.verification import holder_matches
@@ -305,7 +305,7 @@ def reissue(certificate_id: int):
             elif name_changed:
                 flash(_("The person's record was left as it was: “%(name)s”.",
                         name=revision.person.full_name), "info")
-            characters = unprintable(f"{revision.holder_name} {revision.holder_latin_name or ''}")
+            characters = unprintable_in_names(revision.holder_name, revision.holder_latin_name)
             if characters:  # a warning that does not block: printing will refuse it
                 flash(_("The name contains %(characters)s, which no certificate font can print: "
                         "correct it before printing.", characters=describe(characters)),

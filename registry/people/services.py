@@ -396,9 +396,9 @@ def merge_people(source: Person, target: Person, *, actor) -> Person:
 def unprintable_in_name(person: Person) -> list[str]:
     """The characters of the person's names that no certificate font can print (the print
     preflight's rule): worth a warning when the name is entered, long before printing."""
-    from registry.certificates.glyphs import unprintable
+    from registry.certificates.glyphs import unprintable_in_names
 
-    return unprintable(f"{person.full_name} {person.latin_name or ''}")
+    return unprintable_in_names(person.full_name, person.latin_name)
 
 
 def people_sheet(people, *, private: bool = False):
