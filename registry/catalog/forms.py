@@ -122,6 +122,11 @@ class RegionForm(LanguageValues, FlaskForm):
 
     country = SelectField(_l("Country"), choices=country_choices, validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    # The code accounts and imports name a region by (``flask create-user --region``); the
+    # loaded regions carry their ISO 3166-2 code, a region added by hand may get its own.
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=10), Regexp(
+        r"^[A-Za-z0-9-]+$", message=_l("Letters, digits and - only."))],
+        description=_l("For example UZ-TK. Optional; unique within the country."))
     # "Region" as a kind (a viloyat, an aimag, a province) has its own context: the plain
     # msgid heads columns that show any place, a city or a khoroo included.
     kind = SelectField(_l("Kind"), choices=[("region", lazy_pgettext("region kind", "Region")),

@@ -47,6 +47,18 @@ def _clean(values: dict) -> dict:
     return cleaned
 
 
+def _check_region_code(region: Region) -> None:
+    """A code names one region of its country."""
+    if region.code is None:
+        return
+    query = select(Region.id).where(Region.country == region.country, Region.code == region.code)
+    if region.id is not None:
+        query = query.where(Region.id != region.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(_l("Another region of this country has the code %(code)s.",
+                          code=region.code), field="code")
+
+
 def _check_region_parent(region: Region, parent_id: int | None) -> None:
     """A region cannot sit under itself or under one of its own descendants, or another country."""
     node = db.session.get(Region, parent_id) if parent_id else None
@@ -113,6 +125,8 @@ def save_reference(kind: str, obj, values: dict, *, actor):
             obj.set_values(field, {locale: clean_name(text) for locale, text
                                    in per_language.items()})
         if kind == "region":
+            obj.code = obj.code or None  # no code: as many as there are (NULLs are distinct)
+            _check_region_code(obj)
             _check_region_parent(obj, obj.parent_id)
         if kind == "course":
             _check_course_rules(obj)

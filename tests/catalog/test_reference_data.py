@@ -67,6 +67,31 @@ def test_duplicate_region_name_under_same_parent_is_refused(client, login_as, db
     assert count_rows(Region) == before and audit_actions(db) == []
 
 
+def test_a_region_added_by_hand_gets_a_code_unique_in_its_country(client, login_as, db,
+                                                                  count_rows):
+    login_as("admin")
+    client.post("/reference/regions/new", data={"country": "UZ", "name": "Yangi tuman",
+                                                "code": "uz-yt1", "kind": "district"})
+    region = db.session.scalar(select(Region).where(Region.name == "Yangi tuman"))
+    assert region.code == "UZ-YT1"  # codes are written in capitals
+    edit = client.get(f"/reference/regions/{region.id}").get_data(as_text=True)
+    assert 'name="code"' in edit and 'value="UZ-YT1"' in edit
+    before = count_rows(Region)
+    page = client.post("/reference/regions/new", data={
+        "country": "UZ", "name": "Boshqa tuman", "code": "UZ-YT1", "kind": "district"}
+    ).get_data(as_text=True)
+    assert 'id="code-error"' in page and "Another region of this country has the code UZ-YT1." \
+        in page
+    assert count_rows(Region) == before
+    # Without a code, as many regions as wanted; the same code in another country is another.
+    for country, name in (("UZ", "Birinchi"), ("UZ", "Ikkinchi"), ("MN", "Нэгдүгээр")):
+        client.post("/reference/regions/new", data={"country": country, "name": name,
+                                                    "code": "UZ-YT1" if country == "MN" else "",
+                                                    "kind": "district"})
+    assert count_rows(Region) == before + 3
+    assert db.session.scalar(select(Region.code).where(Region.name == "Birinchi")) is None
+
+
 def test_sector_crud_with_one_event_per_change(client, login_as, db):
     login_as("admin")
     client.post("/reference/sectors/new", data={"code": "silk", "name": "Silk"})
