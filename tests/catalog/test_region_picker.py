@@ -105,3 +105,21 @@ def test_a_region_picked_from_a_group_is_saved(client, login_as, regions):
     organization = db.session.scalar(db.select(Organization).where(
         Organization.name == "Rishton keramika"))
     assert organization.region_id == regions["rishton"].id
+
+
+def test_the_seminar_list_filters_by_a_region_picked_from_the_same_groups(client, login_as,
+                                                                         regions):
+    login_as("official")
+    fixtures.create_seminar(region=regions["rishton"], title="Rishton seminari")
+    fixtures.create_seminar(region=regions["hanoi"], title="Hà Nội seminar")
+    db.session.commit()
+    page = client.get("/seminars/?lang=vi").get_data(as_text=True)
+    options = options_of(page, "region")
+    assert options[0][0] is None and options[0][2] == ""  # "Any" first, outside the groups
+    groups = list(dict.fromkeys(group for group, _, _ in options[1:]))
+    assert groups[0] == "Việt Nam" and len(groups) == 3  # the page's own country first
+    # Picked from the list, a region filters the seminars (its districts included).
+    fergana = next(value for _, text, value in options if text == "Fergana Region")
+    listed = client.get(f"/seminars/?region={fergana}").get_data(as_text=True)
+    assert "Rishton seminari" in listed and "Hà Nội seminar" not in listed
+    assert f'<option value="{fergana}" selected>' in listed  # the filter shows its choice
