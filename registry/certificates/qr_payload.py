@@ -255,7 +255,9 @@ def make_facts(*, code: str, key_id: str, status_index: int, issued_on: date,
     name, name_cut = shorten(holder_name, NAMES_MAX_BYTES - len(latin.encode("utf-8")))
     return QrFacts(code=code, short_key_id=short_key_id(key_id), status_index=status_index,
                    issued_on=issued_on, valid_until=valid_until, prefix=_nfc(prefix), year=year,
-                   serial=serial, revision=revision, course_code=_nfc(course_code),
+                   serial=serial, revision=revision,
+                   # A code is up to 30 characters, not bytes: a non-Latin one is cut to fit.
+                   course_code=shorten(course_code, COURSE_CODE_MAX_BYTES)[0],
                    holder_name=name, holder_latin_name=latin or None,
                    name_shortened=name_cut or latin_cut,
                    from_paper_register=from_paper_register)

@@ -246,3 +246,9 @@ def test_a_reissue_gets_its_own_signed_qr(client, official, certificate):
                                      public_keys_from_document(services.published_keys()))
     assert verified.facts.holder_latin_name == "Gayratjon Oroqov"
     assert verified.facts.number == f"{certificate.number}/2"
+
+
+def test_a_course_code_in_another_script_is_cut_to_fit_not_refused():
+    made = facts(course_code="ИСО-9001-ички-аудитор-курси-12")  # 30 characters, 54 bytes
+    assert len(made.course_code.encode()) <= qr_payload.COURSE_CODE_MAX_BYTES
+    assert qr_payload.verify_url(signed_url(made), KEYS).facts.course_code == made.course_code
