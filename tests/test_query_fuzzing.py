@@ -71,6 +71,7 @@ PARAMETERS = {
     "public.register": ("q",),
     "public.check": (),
     "public.keys": (),
+    "public.status_list": (),
     "public.unknown": (),
     "public.logo": ("v",),  # a cache buster only: the logo is the same whatever it says
 }

@@ -81,6 +81,9 @@ class PrintedCertificate:
     issuer_logo_type: str | None
     signatories: tuple = field(default_factory=tuple)
     verification_url: str = ""
+    # What the QR holds when it is not just verification_url: the signed QR's URL with its
+    # payload in the fragment (registry.certificates.qr_payload).
+    qr_content: str = ""
     # One language, or two printed side by side (the seminar's and English).
     languages: tuple = ("en",)
     # Each language's own course title, standards line and issuer (older revisions: none,
@@ -98,12 +101,11 @@ class PrintedCertificate:
 # --- pieces ---------------------------------------------------------------------------------
 
 def qr_png(url: str) -> bytes:
-    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner)."""
-    import qrcode
+    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner); a
+    signed QR's URL in alphanumeric mode (``qr_payload.make_qr``)."""
+    from registry.certificates.qr_payload import make_qr
 
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(url)
-    code.make(fit=True)
+    code = make_qr(url, box_size=8, border=4)
     buffer = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
     return buffer.getvalue()
@@ -235,7 +237,7 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
     """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
     logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
             if certificate.issuer_logo else None)
-    qr = _data_uri(qr_png(certificate.verification_url), "image/png")
+    qr = _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png")
     languages = tuple(certificate.languages) or ("en",)
     bilingual = len(languages) > 1
     parts = [_part(certificate, language, bilingual=bilingual) for language in languages]

@@ -51,8 +51,11 @@ def test_the_qr_code_on_the_paper_opens_a_page_that_says_valid(client, login_as,
     pdf = client.get(f"/certificates/{certificate.id}.pdf").data
     client.post("/logout")
     [url] = pdf_reader.qr_codes(pdf)
-    assert url == f"{BASE}/v/{certificate.public_code}"
-    response = client.get(url.removeprefix(BASE))
+    # The signed QR: the address in upper case (QR alphanumeric mode), the payload after "#"
+    # (a browser never sends it; tests/certificates/test_qr_payload.py checks it).
+    address, _hash, payload = url.partition("#")
+    assert address == f"{BASE.upper()}/V/{certificate.public_code}" and payload
+    response = client.get(address.removeprefix(BASE.upper()))
     assert response.status_code == 200
     assert verdict(response) == "VALID"
     text = page_text(response)
@@ -69,7 +72,8 @@ def test_the_qr_code_on_the_paper_opens_a_page_that_says_valid(client, login_as,
 def test_every_public_answer_is_private_and_every_unknown_code_gets_the_same_verdict(
         client, certificate):
     for path in (f"/v/{certificate.public_code}", f"/v/{certificate.public_code}.json",
-                 "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json"):
+                 "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json",
+                 f"/V/{certificate.public_code}", "/.well-known/registry-status.json"):
         response = client.get(path)
         assert response.headers["Cache-Control"] == "no-store", path
         assert response.headers["X-Robots-Tag"] == "noindex", path
