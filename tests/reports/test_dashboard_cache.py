@@ -4,7 +4,7 @@ certificate issued, a revocation - changes the very next page, also when another
 (another gunicorn worker) made it; what changes no figure (a sign-in) keeps the counts."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -194,3 +194,68 @@ def test_the_cache_can_be_switched_off(report_world, size):
         assert kept == direct and both_ways(period, user)[0] is not kept
     finally:
         cache.size = saved
+
+
+class Revoke:
+    """A worker revoking a certificate."""
+
+    def __init__(self, official_id):
+        self.official_id = official_id
+
+    def prepare(self, certificate_id):
+        from registry.auth.models import User
+        from registry.certificates.models import Certificate
+
+        return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
+
+    def run(self, prepared):
+        from registry.certificates.services import change_status
+
+        certificate, official = prepared
+        change_status(certificate, "revoke", actor=official, reason="issued_in_error")
+
+
+DAYS = [TODAY + timedelta(days=offset) for offset in range(40)]
+
+
+class Count:
+    """A worker opening the dashboard for a year, again and again meanwhile."""
+
+    def __init__(self, official_id):
+        self.official_id = official_id
+
+    def prepare(self, period):
+        from registry.auth.models import User
+
+        return period, db.session.get(User, self.official_id)
+
+    def run(self, prepared):
+        period, official = prepared
+        for day in DAYS:  # a new key each time: each is counted, while the write commits
+            services._count_all(period, official, services.DIMENSIONS, today=day)
+            db.session.commit()  # each a request of its own
+
+
+def test_counts_kept_while_a_write_commits_are_not_kept_after_it(app, report_world):
+    """Counts made while a revocation commits must not outlive it (the version is read before
+    counting, and the write moves it in its own transaction)."""
+    from tests.concurrency import run_together
+
+    from registry.auth.models import User
+
+    official_id = report_world.users["official"].id
+    certificate_id = report_world.certificates["c3"].id
+    period = services.Period.year_of(TODAY)
+    before = services._count_all(period, report_world.users["official"], services.DIMENSIONS,
+                                 today=TODAY)
+    results = run_together(app, [(Revoke(official_id), certificate_id),
+                                 (Count(official_id), period), (Count(official_id), period)])
+    assert results == [None, None, None]
+    db.session.remove()
+    official = db.session.get(User, official_id)
+    for day in DAYS:
+        arguments = dict(region_parent_id=None, today=day)
+        kept = services._count_all(period, official, services.DIMENSIONS, **arguments)
+        assert kept == services.count_all_directly(period, official, services.DIMENSIONS,
+                                                   **arguments)
+        assert kept["issued"]["total"][None][2] == before["issued"]["total"][None][2] + 1
