@@ -207,7 +207,8 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"{args.rows:,} rows (.xlsx, {len(data) / 1024:.0f} KB) into one seminar; "
-          f"{args.on_file:,} people on file before; {server}; {os.cpu_count()} CPU cores")
+          f"{args.on_file:,} people on file before; {server}; {os.cpu_count()} CPU cores "
+          f"(load average {os.getloadavg()[0]:.1f})")
     print(f"outcome: {plan.count('new'):,} new people, {plan.count('existing'):,} already on "
           f"file, {len(plan.new_organizations)} new organizations; {registered:,} registered")
     print(f"{'step':<10}{'seconds':>9}{'rows/s':>9}{'SQL':>9}{'SQL/row':>9}")

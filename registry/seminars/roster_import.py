@@ -302,7 +302,7 @@ def _identity(values: dict, organization_key: str, region_id) -> list[tuple]:
         keys.append(("national_id", people_services.clean_national_id(values["national_id"])))
     if values.get("email"):
         keys.append(("email", values["email"]))
-    name = search_key(values["full_name"])
+    name = values["search_name"]
     if organization_key:
         keys.append(("name_org", name, organization_key))
     if region_id:
@@ -377,6 +377,7 @@ def plan_import(seminar: Seminar, upload: Upload | bytes) -> ImportPlan:
             if problem:
                 plan.errors.append(RowError(line, plan.columns["region"], problem))
                 continue
+        values["search_name"] = search_key(values["full_name"])  # once per row
         organization_key = header_key(values.get("organization", ""))
         if organization_key:
             row.organization = lookups.organizations.get(organization_key)
@@ -415,7 +416,8 @@ def plan_import(seminar: Seminar, upload: Upload | bytes) -> ImportPlan:
 
 def _description(row: PlannedRow) -> people_services.Description:
     return people_services.Description(
-        full_name=row.values["full_name"], national_id=row.values.get("national_id"),
+        full_name=row.values["full_name"], search_name=row.values["search_name"],
+        national_id=row.values.get("national_id"),
         email=row.values.get("email"),
         organization_id=row.organization.id if row.organization else None,
         region_id=row.region.id if row.region else None)
