@@ -23,7 +23,7 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from registry.audit.services import changed_fields, record
+from registry.audit.services import changed_fields, record, record_many
 from registry.catalog.models import Region, Sector
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
@@ -437,9 +437,8 @@ def _new_organizations(rows: list[PlannedRow], actor) -> dict[str, Organization]
     changes = {key: changed_fields(organization) for key, organization in created.items()}
     db.session.add_all(created.values())
     db.session.flush()
-    for key, organization in created.items():
-        record(actor, "organization.create", organization, summary=organization.name,
-               details={"changes": changes[key]})
+    record_many(actor, [("organization.create", organization, organization.name,
+                         {"changes": changes[key]}) for key, organization in created.items()])
     return created
 
 
