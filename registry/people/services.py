@@ -276,18 +276,24 @@ def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _new_person(cleaned: dict, added_by) -> Person:
-    person = Person(**cleaned, search_name=search_key(cleaned["full_name"]),
+def _new_person(cleaned: dict, added_by, known_key: tuple[str, str] | None = None) -> Person:
+    # ``known_key``: (full name, its search key) a caller computed already - used when the
+    # name is the one it was computed for.
+    key = (known_key[1] if known_key and known_key[0] == cleaned["full_name"]
+           else search_key(cleaned["full_name"]))
+    person = Person(**cleaned, search_name=key,
                     added_by_id=added_by.id if added_by is not None else None)
     _record_listing_consent(person, cleaned.get("public_listing"))
     return person
 
 
-def new_person(values: dict, *, added_by) -> Person:
+def new_person(values: dict, *, added_by, search_name: str | None = None) -> Person:
     """A Person from raw values, cleaned like every other (not added, not checked for
-    duplicates): for bulk paths that have checked everything beforehand (the roster import)."""
+    duplicates): for bulk paths that have checked everything beforehand (the roster import).
+    ``search_name``: the name's search key when the caller has computed it already."""
+    known = (values["full_name"], search_name) if search_name is not None else None
     return _new_person(_without_consent_unless_office(_clean_values(values), added_by),
-                       added_by)
+                       added_by, known)
 
 
 def _without_consent_unless_office(values: dict, actor) -> dict:

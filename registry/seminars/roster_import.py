@@ -488,7 +488,8 @@ def apply_import(seminar: Seminar, upload: Upload | bytes, *, actor) -> ImportPl
             values["organization_id"] = organization.id if organization else None
             values["region_id"] = row.region.id if row.region else None
             new_rows.append(row)
-            new_people.append(people_services.new_person(values, added_by=actor))
+            new_people.append(people_services.new_person(
+                values, added_by=actor, search_name=row.values["search_name"]))
     try:
         new_people = _insert_people(new_people)
     except IntegrityError:

@@ -155,6 +155,10 @@ def test_a_file_plans_and_imports_as_it_did_row_by_row(register, monkeypatch):
     db.session.commit()
     created = sorted(row.created.full_name for row in plan.rows if row.created)
     assert created == reference_created
+    from registry.people.names import search_key
+
+    assert all(row.created.search_name == search_key(row.created.full_name)
+               for row in plan.rows if row.created)
     assert sorted(row.person.id for row in plan.rows if row.person) == reference_existing
     assert db.session.scalar(select(func.count()).select_from(Person)) == before + len(created)
     assert plan.waitlisted == 1
