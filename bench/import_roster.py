@@ -1,6 +1,6 @@
 """Importing a 5,000-row participant list into one seminar: the preview, then the import.
 
-    .venv/bin/python bench/import_roster.py [--rows 5000] [--on-file 2000]
+    .venv/bin/python bench/import_roster.py [--rows 5000] [--on-file 100000]
     .venv/bin/python bench/import_roster.py --database-url \
         postgresql://postgres@127.0.0.1:5432/regimport
 
@@ -16,12 +16,14 @@ is a person already on file (same email), organizations are half known, half new
 
 Timed, as the upload → preview → confirm flow runs them:
 
-* preview - ``plan_import(seminar, data)`` (reads the workbook, one duplicate check per row,
-  writes nothing);
+* preview - ``plan_import(seminar, data)`` (reads the workbook, one duplicate look-up for the
+  whole list, writes nothing);
 * import - ``apply_import(seminar, data, actor=...)`` then ``commit`` (plans again, then
   creates people and organizations and registers everyone, with their audit events).
 
-Prints seconds, rows/s and SQL statements for each, and a JSON line.
+Prints seconds, rows/s and SQL statements for each, then preview + import against the goal
+of issue 21 (under 5 s for 5,000 rows with 100,000 people on file, on PostgreSQL) with its
+verdict, and a JSON line.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ REGIONS = {"uz_cyrl": ["Тошкент шаҳри", "Самарқанд вило
 ORGANIZATION = {"uz_cyrl": "«Ўзстандарт» корхонаси {}", "uz_latn": "Oʻzbekiston temir yoʻllari {}",
                 "mn": "Монгол Стандарт ХХК {}", "vi": "Công ty TNHH Tiêu chuẩn Việt {}"}
 SCRIPTS = list(GIVEN)
+GOAL_S = 5.0  # issue 21: preview + import of 5,000 rows with 100,000 people on file
 
 
 def name_of(i: int) -> tuple[str, str]:
@@ -98,6 +101,7 @@ def prepare(on_file: int, rows: int):
     from registry.catalog.models import Organization
     from registry.people.models import Person
     from registry.people.names import clean_name, search_key
+    from sqlalchemy import insert, text
     from tests.fixtures import create_seminar, create_user
 
     regions = {}
@@ -116,12 +120,17 @@ def prepare(on_file: int, rows: int):
     for i in range(on_file):
         script, full_name = name_of(i)
         full_name = clean_name(full_name)
-        people.append(Person(full_name=full_name, search_name=search_key(full_name),
-                             email=f"onfile{i}@example.org",
-                             organization_id=organizations[i % len(organizations)].id,
-                             region_id=regions[REGIONS[script][i % len(REGIONS[script])]].id))
-    db.session.add_all(people)
+        people.append({"full_name": full_name, "search_name": search_key(full_name),
+                       "email": f"onfile{i}@example.org",
+                       "organization_id": organizations[i % len(organizations)].id,
+                       "region_id": regions[REGIONS[script][i % len(REGIONS[script])]].id})
+    # A bulk insert (not timed): 100,000 ORM objects would take longer than what is measured.
+    for start in range(0, len(people), 10_000):
+        db.session.execute(insert(Person), people[start:start + 10_000])
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))  # as autovacuum would after such a load
+        db.session.commit()
     official = create_user("official")
     seminar = create_seminar(capacity=rows + 10, status="open",
                              start=date.today() + timedelta(days=30))
@@ -142,7 +151,7 @@ class StatementCounter:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--on-file", type=int, default=2000,
+    parser.add_argument("--on-file", type=int, default=100_000,
                         help="people already in the register before the import")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite "
                                                "in a temp folder)")
@@ -198,7 +207,8 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"{args.rows:,} rows (.xlsx, {len(data) / 1024:.0f} KB) into one seminar; "
-          f"{args.on_file:,} people on file before; {server}; {os.cpu_count()} CPU cores")
+          f"{args.on_file:,} people on file before; {server}; {os.cpu_count()} CPU cores "
+          f"(load average {os.getloadavg()[0]:.1f})")
     print(f"outcome: {plan.count('new'):,} new people, {plan.count('existing'):,} already on "
           f"file, {len(plan.new_organizations)} new organizations; {registered:,} registered")
     print(f"{'step':<10}{'seconds':>9}{'rows/s':>9}{'SQL':>9}{'SQL/row':>9}")
@@ -206,10 +216,14 @@ def main() -> None:
                                       ("import", import_s, import_sql)):
         print(f"{name:<10}{seconds:>9.2f}{args.rows / seconds:>9.0f}{statements:>9,}"
               f"{statements / args.rows:>9.1f}")
+    total = preview_s + import_s
+    print(f"{'preview + import':<18}{total:>9.2f} s   goal < {GOAL_S:.0f} s (5,000 rows, 100,000 "
+          f"on file, PostgreSQL)   {'PASS' if total < GOAL_S else 'FAIL'}")
     print(json.dumps({"database": dialect, "rows": args.rows, "on_file": args.on_file,
                       "preview_s": round(preview_s, 2), "import_s": round(import_s, 2),
                       "import_rows_per_s": round(args.rows / import_s),
-                      "preview_sql": preview_sql, "import_sql": import_sql}))
+                      "preview_sql": preview_sql, "import_sql": import_sql,
+                      "goal_s": GOAL_S, "verdict": "PASS" if total < GOAL_S else "FAIL"}))
 
 
 if __name__ == "__main__":

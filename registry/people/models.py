@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import TimestampMixin, UTCTimestamp
@@ -55,3 +55,8 @@ class Person(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+# The duplicate check compares lower(email) (see ``find_duplicates``): an index on the
+# expression itself serves it (migration 0017); the plain ``ix_person_email`` cannot.
+Index("ix_person_lower_email", func.lower(Person.email))

@@ -155,21 +155,116 @@ def find_duplicates(*, full_name: str | None = None, national_id: str | None = N
     query = select(Person).where(or_(*conditions), Person.merged_into_id.is_(None))
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    candidates = []
-    for person in db.session.scalars(query.order_by(Person.id).limit(limit)):
-        reasons = []
-        if national_id and person.national_id == national_id:
-            reasons.append("national_id")
-        if email and (person.email or "").lower() == email:
-            reasons.append("email")
-        if key and person.search_name == key and (
-                (organization_id and person.organization_id == organization_id)
-                or (region_id and person.region_id == region_id)):
-            reasons.append("name")
-        candidates.append(Candidate(person, reasons))
-    order = {"national_id": 0, "email": 1, "name": 2}
-    candidates.sort(key=lambda c: (min(order[r] for r in c.reasons), c.person.id))
-    return candidates
+    candidates = [Candidate(person, _reasons(person, (person.email or "").lower(), national_id,
+                                             email, key, organization_id, region_id))
+                  for person in db.session.scalars(query.order_by(Person.id).limit(limit))]
+    return _strongest_first(candidates)
+
+
+def _reasons(person: Person, lowered_email: str, national_id, email, key, organization_id,
+             region_id) -> list[str]:
+    """Why ``person`` is probably the one described (the evidence of ``find_duplicates``), in
+    the order national_id, email, name; empty when it is not."""
+    reasons = []
+    if national_id and person.national_id == national_id:
+        reasons.append("national_id")
+    if email and lowered_email == email:
+        reasons.append("email")
+    if key and person.search_name == key and _in_place(person, organization_id, region_id):
+        reasons.append("name")
+    return reasons
+
+
+def _in_place(person: Person, organization_id, region_id) -> bool:
+    return bool((organization_id and person.organization_id == organization_id)
+                or (region_id and person.region_id == region_id))
+
+
+_EVIDENCE_ORDER = {"national_id": 0, "email": 1, "name": 2}
+
+
+def _strongest_first(candidates: list[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=lambda c: (min(_EVIDENCE_ORDER[r] for r in c.reasons),
+                                             c.person.id))
+
+
+@dataclass(frozen=True)
+class Description:
+    """A person as a list describes them, for ``find_duplicates_of_many``."""
+
+    full_name: str | None = None
+    national_id: str | None = None
+    email: str | None = None
+    organization_id: int | None = None
+    region_id: int | None = None
+    # ``search_key(full_name)`` when the caller has it already (a list computes it per row
+    # for its own duplicate check; it is the slowest part of reading a name).
+    search_name: str | None = None
+
+
+# Values per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+_CHUNK = 2000
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[start:start + _CHUNK] for start in range(0, len(values), _CHUNK)] or []
+
+
+def find_duplicates_of_many(descriptions: list[Description], *, limit: int = 10
+                            ) -> list[list[Candidate]]:
+    """``find_duplicates`` for every description of a list at once, in a few statements for
+    the whole list (not one per row): the same candidates, in the same order, for each.
+
+    People who could match any description are read in one pass per kind of evidence (the
+    national identifiers, the lowered emails - served by the ``lower(email)`` index - and the
+    names in matching form), then each description keeps the people whose evidence holds
+    for it (``_reasons``, the rule ``find_duplicates`` applies): its lowest ids first, at most
+    ``limit``, strongest evidence first. The database lowers the stored emails (SQLite's
+    ``lower`` leaves non-ASCII letters as they are), so a match is exactly what the
+    one-person query would find.
+    """
+    wanted = []
+    for description in descriptions:
+        key = (description.search_name if description.search_name is not None
+               else search_key(description.full_name) if description.full_name else "")
+        wanted.append((clean_national_id(description.national_id),
+                       clean_email(description.email), key,
+                       description.organization_id, description.region_id))
+    national_ids = sorted({w[0] for w in wanted if w[0]})
+    emails = sorted({w[1] for w in wanted if w[1]})
+    names = sorted({w[2] for w in wanted if w[2] and (w[3] or w[4])})
+    lowered = func.lower(Person.email)
+    people: dict[int, tuple[Person, str]] = {}
+    conditions = ([Person.national_id.in_(chunk) for chunk in _chunks(national_ids)]
+                  + [lowered.in_(chunk) for chunk in _chunks(emails)]
+                  + [Person.search_name.in_(chunk) for chunk in _chunks(names)])
+    for condition in conditions:
+        for person, lowered_email in db.session.execute(
+                select(Person, lowered).where(condition, Person.merged_into_id.is_(None))):
+            people[person.id] = (person, lowered_email or "")
+    # Each person under every value that can make them a candidate, to look up per row.
+    by_national_id, by_email, by_name = {}, {}, {}
+    for person, lowered_email in people.values():
+        if person.national_id:
+            by_national_id.setdefault(person.national_id, []).append(person.id)
+        if lowered_email:
+            by_email.setdefault(lowered_email, []).append(person.id)
+        by_name.setdefault(person.search_name, []).append(person.id)
+    results = []
+    for national_id, email, key, organization_id, region_id in wanted:
+        # The conditions of the one-person query, OR-ed as it does.
+        ids = set(by_national_id.get(national_id, ()) if national_id else ())
+        ids |= set(by_email.get(email, ()) if email else ())
+        if key and (organization_id or region_id):
+            ids |= {person_id for person_id in by_name.get(key, ())
+                    if _in_place(people[person_id][0], organization_id, region_id)}
+        # The database said who matches (as the one-person query does); the evidence is then
+        # read as ``find_duplicates`` reads it.
+        candidates = [Candidate(people[person_id][0], _reasons(
+            people[person_id][0], (people[person_id][0].email or "").lower(), national_id,
+            email, key, organization_id, region_id)) for person_id in sorted(ids)[:limit]]
+        results.append(_strongest_first(candidates))
+    return results
 
 
 def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -> bool:
@@ -181,18 +276,24 @@ def _national_id_taken(national_id: str | None, exclude_id: int | None = None) -
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _new_person(cleaned: dict, added_by) -> Person:
-    person = Person(**cleaned, search_name=search_key(cleaned["full_name"]),
+def _new_person(cleaned: dict, added_by, known_key: tuple[str, str] | None = None) -> Person:
+    # ``known_key``: (full name, its search key) a caller computed already - used when the
+    # name is the one it was computed for.
+    key = (known_key[1] if known_key and known_key[0] == cleaned["full_name"]
+           else search_key(cleaned["full_name"]))
+    person = Person(**cleaned, search_name=key,
                     added_by_id=added_by.id if added_by is not None else None)
     _record_listing_consent(person, cleaned.get("public_listing"))
     return person
 
 
-def new_person(values: dict, *, added_by) -> Person:
+def new_person(values: dict, *, added_by, search_name: str | None = None) -> Person:
     """A Person from raw values, cleaned like every other (not added, not checked for
-    duplicates): for bulk paths that have checked everything beforehand (the roster import)."""
+    duplicates): for bulk paths that have checked everything beforehand (the roster import).
+    ``search_name``: the name's search key when the caller has computed it already."""
+    known = (values["full_name"], search_name) if search_name is not None else None
     return _new_person(_without_consent_unless_office(_clean_values(values), added_by),
-                       added_by)
+                       added_by, known)
 
 
 def _without_consent_unless_office(values: dict, actor) -> dict:

@@ -57,6 +57,7 @@ from registry.catalog.services import region_and_below
 from registry.certificates.models import Certificate
 from registry.extensions import db
 from registry.catalog.models import ORGANIZATION_KINDS, Organization
+from registry.reports.cache import kept_until_changed
 from registry.people.models import Person
 from registry.seminars.models import Attendance, Registration, Seminar, seminar_trainer
 
@@ -93,6 +94,35 @@ class Period:
             return list(dict.fromkeys(year * 10 + _quarter(month)
                                       for year, month in self.months()))
         return list(range(self.start.year, self.end.year + 1))
+
+
+PRESETS = {
+    "month": _l("This month"),
+    "quarter": _l("This quarter"),
+    "year": _l("This year"),
+    "last_year": _l("Last year"),
+    "five_years": _l("Last five years"),
+}
+
+
+def preset_periods(today: date) -> dict[str, Period]:
+    """The periods the dashboard offers in one click, as of ``today``: this month, quarter and
+    year, last year, and the last five years (this one and the four before it). Each is a
+    period as the form would ask for it, so its figures are those of the same dates typed."""
+    quarter_start = date(today.year, 3 * (_quarter(today.month) - 1) + 1, 1)
+    quarter_end = _month_end(date(today.year, quarter_start.month + 2, 1))
+    return {
+        "month": Period(today.replace(day=1), _month_end(today)),
+        "quarter": Period(quarter_start, quarter_end),
+        "year": Period.year_of(today),
+        "last_year": Period.year_of(date(today.year - 1, 1, 1)),
+        "five_years": Period(date(today.year - 4, 1, 1), date(today.year, 12, 31)),
+    }
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 TIME_GRAINS = ("month", "quarter", "year")
@@ -309,9 +339,20 @@ def _without_jit() -> None:
 
 
 def _count_all(period, user, dimensions, *, region_parent_id=None, today=None) -> dict:
+    """``count_all_directly``'s counts, kept per period until the register changes
+    (``registry.reports.cache``)."""
+    today = today or date.today()
+    scope = ("trainer", user.id) if _is_trainer(user) else ("all",)
+    key = (scope, period.start, period.end, tuple(dimensions), region_parent_id, today)
+    return kept_until_changed(key, lambda: count_all_directly(
+        period, user, dimensions, region_parent_id=region_parent_id, today=today))
+
+
+def count_all_directly(period, user, dimensions, *, region_parent_id=None,
+                       today=None) -> dict:
     """Everything the dashboard shows, in three statements: ``{"trained"|"issued"|"held":
     {dimension or "total": {key: (counts...)}}}``; the time dimension grouped as
-    ``time_grain(period)`` says."""
+    ``time_grain(period)`` says. Counted now, from the tables."""
     today = today or date.today()
     _without_jit()
     wanted = set(dimensions)

@@ -65,8 +65,15 @@ def dashboard():
     return render_template(
         "reports/dashboard.html", form=form, period=period, period_args=_period_args(period),
         figures=report.figures, breakdowns=report.breakdowns, region=region.shown["region"],
-        **work,
+        presets=_presets(), **work,
     )
+
+
+def _presets() -> list[tuple[str, dict, services.Period]]:
+    """The one-click periods: label, query arguments, period."""
+    periods = services.preset_periods(date.today())
+    return [(services.PRESETS[name], _period_args(period), period)
+            for name, period in periods.items()]
 
 
 def _work_for(user) -> dict:

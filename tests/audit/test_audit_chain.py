@@ -105,3 +105,28 @@ def test_the_admin_exports_the_audit_log(client, login_as, events):
     assert len(rows) == 7 and {row[2] for row in rows[1:]} == {"test.event"}
     assert sorted(row[7] for row in rows[1:]) == [e.seq for e in events if
                                                    e.action == "test.event"]
+
+
+def test_events_recorded_together_join_the_chain_as_one_by_one(app):
+    """``record_many`` (the list import's organizations) writes the events ``record`` would:
+    consecutive numbers after the head, each hashed on the one before, the head at the last."""
+    from registry.audit.models import AuditChainHead
+    from registry.audit.services import record_many
+
+    admin = fixtures.create_user("admin")
+    record(admin, "test.before", admin, summary="before")
+    organizations = [fixtures.create_organization(f"Tashkilot {n}") for n in range(4)]
+    events = record_many(admin, [("organization.create", organization, organization.name,
+                                  {"changes": {"name": [None, organization.name]}})
+                                 for organization in organizations])
+    record(admin, "test.after", admin, summary="after")
+    db.session.commit()
+    assert record_many(admin, []) == []
+    chain = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert [e.action for e in chain] == ["test.before", *["organization.create"] * 4,
+                                         "test.after"]
+    assert [e.seq for e in chain] == list(range(1, 7))
+    assert [e.record_id for e in chain[1:5]] == [o.id for o in organizations]
+    assert chain[1:5] == events
+    assert db.session.get(AuditChainHead, 1).hash == chain[-1].hash
+    assert verify_chain() == (6, None)
