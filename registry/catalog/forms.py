@@ -30,13 +30,6 @@ def country_choices():
     return [("UZ", _l("Uzbekistan")), ("MN", _l("Mongolia")), ("VN", _l("Viet Nam"))]
 
 
-def region_choices(blank_label=None):
-    """Every region as "Parent › Child", sorted by path, for a select."""
-    regions = db.session.scalars(db.select(Region)).all()
-    choices = sorted(((region.id, region.path) for region in regions), key=lambda item: item[1])
-    return [("", blank_label or _l("— none —"))] + choices
-
-
 # The country whose regions a page in this language lists first.
 _COUNTRY_OF_LOCALE = {"uz": "UZ", "uz_Cyrl": "UZ", "mn": "MN", "vi": "VN"}
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.auth.permissions import can, require
-from registry.catalog.forms import region_choices
+from registry.catalog.forms import region_groups
 from registry.catalog.models import Course
 from registry.certificates.models import STATUS_LABELS, Certificate
 from registry.extensions import db
@@ -134,7 +134,7 @@ def expiring():
     args = filters.shown
     return render_template(
         "reports/expiring.html", page=page, args=args, windows=services.EXPIRY_WINDOWS,
-        courses=courses, regions=region_choices()[1:],
+        courses=courses, regions=region_groups(),
         organizations=services.expiring_organizations(int(args["within"])),
         filtered=any(args[key] for key in ("region", "organization", "course")),
     )

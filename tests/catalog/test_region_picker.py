@@ -123,3 +123,15 @@ def test_the_seminar_list_filters_by_a_region_picked_from_the_same_groups(client
     listed = client.get(f"/seminars/?region={fergana}").get_data(as_text=True)
     assert "Rishton seminari" in listed and "Hà Nội seminar" not in listed
     assert f'<option value="{fergana}" selected>' in listed  # the filter shows its choice
+
+
+def test_the_expiring_list_filters_by_region_from_the_same_groups(client, login_as, regions):
+    login_as("official")
+    page = client.get("/reports/expiring?lang=ru").get_data(as_text=True)
+    options = options_of(page, "region")
+    groups = list(dict.fromkeys(group for group, _, _ in options[1:]))
+    assert options[0][2] == "" and len(groups) == 3
+    # Each region followed by its districts, in the page's language where it has a name.
+    uzbekistan = [text for group, text, _ in options if group == groups[0]]
+    assert uzbekistan.index("Ферганская область") + 1 == uzbekistan.index(
+        "Ферганская область › Rishtan")
