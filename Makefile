@@ -43,9 +43,11 @@ system-packages:
 test-system-packages:
 	$(call apt_ensure,$(RUNTIME_DEBS) $(TEST_DEBS))
 
-# The compiled catalogues (.mo) are built here, never committed.
+# The compiled catalogues (.mo) and the offline verifier's JS catalogues
+# (static/js/i18n/*.json, made from the .mo files) are built here, never committed.
 translations: $(VENV)/.requirements
 	$(BIN)/flask translations compile
+	$(BIN)/flask translations js
 
 run: system-packages $(VENV)/.requirements translations
 	$(BIN)/flask db upgrade
