@@ -1,0 +1,59 @@
+"""The service worker the public pages register (``/sw.js``, see static/js/service-worker.js).
+
+It is the static script with one line put in front: the addresses it keeps on the phone (the
+verifier page and everything that page loads, the keys, the status list) and a version made
+from the bytes of those files. A browser installs a service worker again when its script
+changes by one byte, so a new verifier.js, a new vendored file or a new JS catalogue reaches
+the phones that keep the old one - without anyone remembering to bump a number.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Flask, url_for
+
+# What the verifier page loads (static/), kept for offline use.
+STATIC_FILES = ("css/app.css", "css/public.css", "img/favicon.svg", "js/app.js",
+                "js/register-sw.js", "js/verifier.js", "js/verifier-page.js",
+                "vendor/jsQR.js", "vendor/noble-ed25519.js")
+
+
+def _static_files(app: Flask) -> list[str]:
+    catalogues = [f"js/i18n/{locale}.json" for locale in app.config["LANGUAGES"]]
+    return [*STATIC_FILES, *catalogues]
+
+
+def settings(app: Flask) -> dict:
+    """What the worker needs to know: the shell to keep, the data to refresh, the version."""
+    static = Path(app.static_folder)
+    digest = hashlib.sha256((static / "js" / "service-worker.js").read_bytes())
+    files = _static_files(app)
+    for name in files:
+        path = static / name
+        # A JS catalogue not made yet (``make translations``) is named, not a crash.
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return {
+        "version": digest.hexdigest()[:16],
+        "verifier": url_for("public.verifier"),
+        "shell": [url_for("static", filename=name) for name in files],
+        "data": [url_for("public.keys"), status_list_url()],
+        "verification_prefixes": ["/v/", "/V/"],
+    }
+
+
+def status_list_url() -> str:
+    # The status list is the signed-QR side's route (public.status_list); its address is fixed
+    # by docs/qr-format.md, so the worker names it even where that route is not there yet.
+    try:
+        return url_for("public.status_list")
+    except Exception:  # werkzeug.routing.BuildError
+        return "/.well-known/registry-status.json"
+
+
+def script(app: Flask) -> str:
+    """The worker's JavaScript: its settings, then static/js/service-worker.js."""
+    source = (Path(app.static_folder) / "js" / "service-worker.js").read_text(encoding="utf-8")
+    return (f"self.REGISTRY_VERIFIER = {json.dumps(settings(app), sort_keys=True)};\n"
+            + source)
