@@ -10,6 +10,11 @@ when a setting that production cannot do without is missing or weak:
   let 56 of 70 sign-ins through with three workers) and print jobs run in the web process;
 * ``REGISTRY_BASE_URL`` - printed into every QR code; a development default there would put
   ``http://127.0.0.1`` on paper for good.
+
+In every environment ``REGISTRY_BASE_URL`` must be a bare origin (``https://host[:port]``, no
+path, query or fragment, at most MAX_BASE_URL_LENGTH characters): a signed QR is
+``<ORIGIN>/V/<CODE>#<payload>`` with the origin upper-cased, so a path would be lost (paths are
+case-sensitive) and a longer address would push the QR past version 13 (docs/qr-format.md).
 """
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ from pathlib import Path
 
 ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "REGISTRY_BASE_URL")
 MIN_SECRET_KEY_LENGTH = 32
+# The longest base URL for which the largest signed QR stays at version 13 (level M):
+# tests/certificates/test_qr_payload.py measures it.
+MAX_BASE_URL_LENGTH = 64
 # The value deploy/registry.env.example ships with: a server started from the unedited example
 # would sign sessions with a key anyone can read.
 EXAMPLE_SECRET_KEY = "change-me-to-the-output-of-python3--c-import-secrets-print-secrets.token_hex-32"
@@ -116,6 +124,38 @@ def finalise(config, instance_path: str, environ=os.environ) -> None:
         # `PORT=8000 make run` prints QR codes that open on this machine.
         config["REGISTRY_BASE_URL"] = f"http://127.0.0.1:{environ.get('PORT') or '5000'}"
     config["REGISTRY_BASE_URL"] = config["REGISTRY_BASE_URL"].rstrip("/")
+    check_base_url(config["REGISTRY_BASE_URL"])
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a ``REGISTRY_BASE_URL`` that is not a bare origin, saying what to write."""
+    from urllib.parse import urlsplit
+
+    example = "e.g. REGISTRY_BASE_URL=https://registry.example.uz"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"REGISTRY_BASE_URL is {url!r}: it must be the registry's public address, "
+            f"http:// or https:// and a host name, {example}.")
+    if parts.path or parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ConfigurationError(
+            f"REGISTRY_BASE_URL is {url!r}: it must be a bare origin - scheme, host and "
+            f"optional port, no path, query or fragment - because certificates' QR codes "
+            f"open <origin>/V/<code>. Serve the registry at the root of its own host name, "
+            f"{example}.")
+    if parts.username is not None or parts.password is not None or port == 0 \
+            or not parts.hostname.isascii():
+        raise ConfigurationError(
+            f"REGISTRY_BASE_URL is {url!r}: it must hold no user name or password, and an "
+            f"internationalised host name must be written in its xn-- (ASCII) form, {example}.")
+    if len(url) > MAX_BASE_URL_LENGTH:
+        raise ConfigurationError(
+            f"REGISTRY_BASE_URL has {len(url)} characters; at most {MAX_BASE_URL_LENGTH} keep "
+            f"the certificates' QR codes small enough to scan. Use a shorter host name.")
 
 
 def _check_production(config) -> None:

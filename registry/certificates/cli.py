@@ -177,3 +177,28 @@ def verify_certificate_command(document_path: str, keys_path: str | None) -> Non
                        f"{text.get('issuer')}")
     click.echo(f"The signature does not say whether it is still valid today: the live "
                f"verification page for code {payload.get('code')} does.")
+
+
+@certificates_cli.command("revoke-key")
+@click.argument("key_id")
+@click.option("--reason", required=True, help="Why (kept in the audit log and published).")
+@click.option("--by", "by_email", help="Act as this administrator (default: the first admin).")
+def revoke_key_command(key_id: str, reason: str, by_email: str | None) -> None:
+    """Revoke signing key KEY_ID (e.g. ed25519-0123456789abcdef) - after it leaked.
+
+    /.well-known/registry-keys.json then lists it under revoked_keys, and offline verifiers
+    say NOT ISSUED BY THIS REGISTRY for every QR it signed: re-issue those certificates. The
+    key that signs now cannot be revoked: make another key current first (name it in
+    instance/signing-keys/current, or set REGISTRY_SIGNING_KEY) and restart. Audited as
+    signing_key.revoke.
+    """
+    from registry.certificates.services import revoke_signing_key
+    from registry.errors import DomainError
+
+    try:
+        revoke_signing_key(key_id, actor=_acting_user(by_email), reason=reason)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Revoked signing key {key_id}: registry-keys.json lists it as revoked.")

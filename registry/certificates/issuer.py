@@ -8,9 +8,11 @@ import warnings
 from flask import current_app
 from flask_babel import format_number, lazy_gettext as _l
 
+from sqlalchemy import select
+
 from registry.audit.services import record
-from registry.certificates import signing
-from registry.certificates.models import Certificate, IssuerSettings
+from registry.certificates import qr_payload, signing
+from registry.certificates.models import Certificate, IssuerSettings, SigningKeyRevocation
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
 from registry.people.names import clean_name
@@ -121,12 +123,77 @@ def check_logo(data: bytes) -> str:
     return kind
 
 
-def sign_certificate(certificate: Certificate) -> None:
+def published_keys() -> dict:
+    """The document served at ``/.well-known/registry-keys.json``: every public key still
+    published, the registry's base URL (a verifier warns when a QR's address is another), and
+    the revoked keys - each key's entry says ``revoked_at`` too, and ``revoked_keys`` lists them
+    (``offline.revoked_key_ids`` reads it)."""
+    document = key_ring().published()
+    revoked = {row.key_id: row for row in db.session.scalars(
+        select(SigningKeyRevocation).order_by(SigningKeyRevocation.key_id))}
+    for entry in document["keys"]:
+        if entry["key_id"] in revoked:
+            entry["revoked_at"] = revoked[entry["key_id"]].revoked_at.strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
+    document["base_url"] = current_app.config["REGISTRY_BASE_URL"]
+    document["revoked_keys"] = [
+        {"key_id": key_id, "revoked_at": row.revoked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+         "reason": row.reason} for key_id, row in revoked.items()]
+    return document
+
+
+def revoke_signing_key(key_id: str, *, actor, reason: str) -> SigningKeyRevocation:
+    """Stop honouring ``key_id``'s signatures (admins only): registry-keys.json lists it as
+    revoked, so offline verifiers refuse every QR it signed ("not issued by this registry")
+    and the certificates it signed must be re-issued. The key that signs now cannot be
+    revoked: make another key current first (``instance/signing-keys/current`` or
+    ``REGISTRY_SIGNING_KEY``), or new certificates would be signed with a revoked key."""
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied(_l("Only an administrator can revoke a signing key."))
+    ring = key_ring()
+    key_id = (key_id or "").strip()
+    reason = clean_name(reason)
+    if key_id not in ring.public_keys:
+        raise DomainError(_l("This registry publishes no key %(key_id)s.", key_id=key_id),
+                          field="key_id")
+    if key_id == ring.current.key_id:
+        raise DomainError(_l("This key signs new certificates now: make another key current "
+                             "first, then revoke this one."), field="key_id")
+    if not reason:
+        raise DomainError(_l("Say why the key is revoked."), field="reason")
+    if db.session.get(SigningKeyRevocation, key_id) is not None:
+        raise DomainError(_l("This key is already revoked."), field="key_id")
+    revocation = SigningKeyRevocation(key_id=key_id, reason=reason[:200],
+                                      revoked_by_id=getattr(actor, "id", None))
+    db.session.add(revocation)
+    db.session.flush()
+    record(actor, "signing_key.revoke", record_type="signing_key_revocation",
+           summary=key_id, details={"key_id": key_id, "reason": revocation.reason})
+    return revocation
+
+
+def sign_certificate(certificate: Certificate, *, course_code: str | None = None) -> None:
+    """Sign the revision's facts (the JSON payload of ``/v/<code>.json``) and, when it has a
+    status-list index, make its signed QR payload (``course_code``: the course's code, which
+    the QR names the course by) - both with the key that signs now."""
     key = key_ring().current
     payload = signed_payload(certificate, key.key_id)
     certificate.key_id = key.key_id
     certificate.payload = signing.canonical_json(payload).decode("utf-8")
     certificate.signature = key.sign(payload)
+    if certificate.status_index is not None:
+        certificate.qr_payload = qr_payload.sign_payload(
+            qr_facts(certificate, course_code or "", key.key_id), key.private_key)
+
+
+def qr_facts(certificate: Certificate, course_code: str, key_id: str) -> qr_payload.QrFacts:
+    """What the revision's QR carries (names over the cap shortened and flagged)."""
+    return qr_payload.make_facts(
+        code=certificate.public_code, key_id=key_id, status_index=certificate.status_index,
+        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
+        prefix=certificate.prefix, year=certificate.year, serial=certificate.serial,
+        revision=certificate.revision, course_code=course_code,
+        holder_name=certificate.holder_name, holder_latin_name=certificate.holder_latin_name)
 
 
 def signed_payload(certificate: Certificate, key_id: str) -> dict:

@@ -20,7 +20,7 @@ from registry.catalog.models import Course
 from registry.certificates.issuer import issuer_settings, sign_certificate
 from registry.certificates.models import Certificate, IssuerSettings
 from registry.certificates.numbering import (
-    add_months, format_number, new_public_code, next_serials,
+    add_months, format_number, new_public_code, new_status_index, next_serials,
 )
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, PermissionDenied
@@ -120,8 +120,10 @@ def _new_certificate(registration: Registration, serial: int, *, issued_on: date
                      if course.validity_months else None),
         status="valid", issued_by_id=issued_by.id, issued_at=utcnow(),
         printed_texts=printed_texts(course, seminar, settings),
+        status_index=new_status_index(),
     )
-    sign_certificate(certificate)
+    # The QR's payload is made (and kept) now, so every print of this revision carries it.
+    sign_certificate(certificate, course_code=course.code)
     db.session.add(certificate)
     return certificate
 

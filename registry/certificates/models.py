@@ -131,6 +131,13 @@ class Certificate(db.Model):
     # before texts per language (they print their one course title and issuer name).
     printed_texts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]",
                                                 nullable=False)
+    # The signed QR payload (Base32, docs/qr-format.md) made when this revision was issued, so
+    # every reprint carries the QR its first print has. None for revisions issued before
+    # signed QRs: they keep their URL-only QR.
+    qr_payload: Mapped[str | None] = mapped_column(Text)
+    # This revision's slot in the signed status list (/.well-known/registry-status.json):
+    # random, so an index tells nothing about when or how many were issued; None before.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
     # The rendered PDF of this revision, kept once made so a reprint costs nothing.
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
@@ -204,6 +211,20 @@ class IssuerSettings(Localized, db.Model):
                                                nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, onupdate=utcnow,
                                                  nullable=False)
+
+
+class SigningKeyRevocation(db.Model):
+    """A signing key whose signatures are no longer honoured (it leaked, or was retired in
+    haste): published in registry-keys.json, so an offline verifier refuses what it signed.
+    Never deleted."""
+
+    __tablename__ = "signing_key_revocation"
+
+    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200), nullable=False)
+    revoked_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, nullable=False)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id",
+                                                                 ondelete="RESTRICT"))
 
 
 PRINT_JOB_STATUSES = ("queued", "running", "done", "failed", "expired")

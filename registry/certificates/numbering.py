@@ -1,5 +1,6 @@
 """The pieces that name a certificate: the printed number ``PREFIX-YYYY-NNNNN`` (gapless per
-prefix and year), the random public code of the QR link, and the validity arithmetic.
+prefix and year), the random public code of the QR link, the random slot in the status list,
+and the validity arithmetic.
 
 The serial comes from a counter row per prefix and year, advanced by one upsert inside the
 issuing transaction - concurrent issuers queue on that row, and a rolled-back issuance gives
@@ -11,8 +12,13 @@ import secrets
 from calendar import monthrange
 from datetime import date
 
-from registry.certificates.models import CertificateNumberCounter
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from registry.certificates import status_list
+from registry.certificates.models import Certificate, CertificateNumberCounter
 from registry.database import advance_counter
+from registry.errors import DomainError
 from registry.extensions import db
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -28,6 +34,32 @@ def new_public_code() -> str:
         value, digit = divmod(value, 32)
         digits.append(CROCKFORD_ALPHABET[digit])
     return "".join(reversed(digits))
+
+
+# Random draws before giving up: at half the list in use, 40 draws all miss one time in 10^12.
+STATUS_INDEX_ATTEMPTS = 40
+
+
+def new_status_index(taken: set | None = None) -> int:
+    """A random free slot of the status list for a new revision (random, so an index tells
+    nothing about when or how many were issued). A slot in use - committed, or ``taken``
+    by this transaction and not yet flushed - is drawn again. Two transactions drawing the
+    same free slot at the same moment (one chance in 131,072 per pair) meet the unique
+    constraint: the later one fails whole and nothing is half-issued.
+
+    The list should grow (``status_list.SIZE``) long before it is half full."""
+    taken = taken if taken is not None else set()
+    for _attempt in range(STATUS_INDEX_ATTEMPTS):
+        index = secrets.randbelow(status_list.SIZE)
+        if index in taken:
+            continue
+        used = db.session.scalar(select(Certificate.id).where(Certificate.status_index == index)
+                                 .limit(1))
+        if used is None:
+            taken.add(index)
+            return index
+    raise DomainError(_l("The status list has no free place left: the administrator must "
+                         "enlarge it before more certificates are issued."))
 
 
 def normalise_public_code(text: str | None) -> str | None:

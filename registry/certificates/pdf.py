@@ -80,6 +80,9 @@ class PrintedCertificate:
     issuer_logo_type: str | None
     signatories: tuple = field(default_factory=tuple)
     verification_url: str = ""
+    # What the QR holds when it is not just verification_url: the signed QR's URL with its
+    # payload in the fragment (registry.certificates.qr_payload).
+    qr_content: str = ""
     # One language, or two printed side by side (the seminar's and English).
     languages: tuple = ("en",)
     # Each language's own course title, standards line and issuer (older revisions: none,
@@ -97,11 +100,26 @@ class PrintedCertificate:
 # --- pieces ---------------------------------------------------------------------------------
 
 def qr_png(url: str) -> bytes:
-    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner)."""
+    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner).
+
+    A signed QR's URL (``HTTPS://HOST/V/<CODE>#<PAYLOAD>``) is encoded in QR alphanumeric mode
+    apart from its ``#``, segment by segment: 5.5 bits a character instead of 8 keeps it at
+    version 11 (docs/qr-format.md). Any other URL is left to qrcode as before, so older
+    revisions keep the very QR they were printed with."""
     import qrcode
+    from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
+
+    from registry.certificates.qr_payload import qr_segments
 
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(url)
+    segments = qr_segments(url)
+    if "#" in url and all(mode == "alphanumeric" or text == "#" for mode, text in segments):
+        for mode, text in segments:
+            code.add_data(QRData(text.encode("ascii"), check_data=False,
+                                 mode=MODE_ALPHA_NUM if mode == "alphanumeric"
+                                 else MODE_8BIT_BYTE))
+    else:
+        code.add_data(url)
     code.make(fit=True)
     buffer = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
@@ -177,7 +195,7 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
     """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
     logo = (_data_uri(certificate.issuer_logo, f"image/{certificate.issuer_logo_type or 'png'}")
             if certificate.issuer_logo else None)
-    qr = _data_uri(qr_png(certificate.verification_url), "image/png")
+    qr = _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png")
     languages = tuple(certificate.languages) or ("en",)
     bilingual = len(languages) > 1
     parts = [_part(certificate, language, bilingual=bilingual) for language in languages]

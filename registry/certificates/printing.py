@@ -16,7 +16,7 @@ from registry.certificates.models import Certificate, IssuerSettings
 from registry.certificates.pdf import (
     PrintedCertificate, PrintedText, Signatory, render_certificate, render_certificates,
 )
-from registry.certificates.verification import verification_url
+from registry.certificates.verification import qr_content, verification_url
 from registry.errors import DomainError
 from registry.extensions import db
 from registry.seminars.models import Seminar
@@ -48,7 +48,7 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
         signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""),
                                     tuple(sorted((entry.get("titles") or {}).items())))
                           for entry in certificate.signatories or []),
-        verification_url=verification_url(certificate),
+        verification_url=verification_url(certificate), qr_content=qr_content(certificate),
         languages=languages, texts=texts,
     )
 

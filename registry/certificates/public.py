@@ -2,7 +2,13 @@
 
 * ``/v/<code>`` - the page a QR code opens: the status in large words and the public facts;
 * ``/v/<code>.json`` - the same facts with the signed payload, to verify offline;
-* ``/.well-known/registry-keys.json`` - the public keys signatures verify with;
+* ``/V/<CODE>`` - the same page, as a signed QR opens it (``HTTPS://HOST/V/<CODE>#<payload>``:
+  upper case, so the QR stays in alphanumeric mode; the payload in the fragment never reaches
+  the server);
+* ``/.well-known/registry-keys.json`` - the public keys signatures verify with, the revoked
+  ones, and the registry's base URL;
+* ``/.well-known/registry-status.json`` - the signed status list of every signed QR's
+  revision (docs/qr-format.md);
 * ``/check`` - a certificate looked up by its printed number *and* the holder's surname;
 * ``/verify`` - the offline verifier: the phone reads the QR code (camera or photo) and checks
   the signed record in its fragment against the published keys and the signed status list
@@ -130,10 +136,33 @@ def verify(code: str):
                            status=services.public_status(certificate), today=date.today())
 
 
+@bp.route("/V/<code>")
+@verification_limit
+def verify_qr(code: str):
+    """The verification page as a signed QR opens it (the same page as ``/v/<code>``)."""
+    certificate = services.find_by_public_code(code)
+    if certificate is None:
+        return _not_in_register()
+    if code != certificate.public_code:
+        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
+    # Served here, not redirected: an offline verifier (a service worker) may answer this
+    # very address, and the fragment stays in the address bar for it to read.
+    return render_template("public/verify.html", certificate=certificate,
+                           status=services.public_status(certificate), today=date.today())
+
+
 @bp.route("/.well-known/registry-keys.json")
 def keys():
-    """The public keys of every signing key still honoured (with key ids, so keys rotate)."""
-    return jsonify(services.key_ring().published())
+    """The public keys of every signing key (with key ids, so keys rotate; revoked ones say
+    so), and the registry's base URL, which a verifier compares a QR's address with."""
+    return jsonify(services.published_keys())
+
+
+@bp.route("/.well-known/registry-status.json")
+def status_list():
+    """The signed status list: 4 bits per status-list index (valid, suspended, revoked,
+    superseded), as the database says it at this request."""
+    return jsonify(services.status_list_document())
 
 
 @bp.route("/verify")

@@ -2,7 +2,8 @@
 modules that hold each concern -
 
 - ``numbering``: printed numbers (gapless per prefix and year), public codes, validity;
-- ``issuer``: signing keys, issuer settings, the signed facts;
+- ``issuer``: signing keys (and their revocation), issuer settings, the signed facts and the
+  signed QR payload (``qr_payload`` holds its format);
 - ``issuing``: who may certify, eligibility, issuing one or a whole seminar;
 - ``status``: re-issue, suspend, revoke, reinstate, and their labels and reasons;
 - ``verification``: look-ups, what a verifier is shown, the register export, the public
@@ -18,7 +19,8 @@ from registry.certificates.agency import (  # noqa: F401
 )
 from registry.certificates.issuer import (  # noqa: F401
     MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, issuer_settings, key_ring, printed_facts,
-    sign_certificate, signed_payload, update_issuer_settings,
+    published_keys, qr_facts, revoke_signing_key, sign_certificate, signed_payload,
+    update_issuer_settings,
 )
 from registry.certificates.issuing import (  # noqa: F401
     CERTIFYING_ROLES, AlreadyIssued, BatchResult, NotEligible, certifier_refusal,
@@ -27,7 +29,7 @@ from registry.certificates.issuing import (  # noqa: F401
 )
 from registry.certificates.numbering import (  # noqa: F401
     CROCKFORD_ALPHABET, PUBLIC_CODE_LENGTH, add_months, format_number, new_public_code,
-    next_serials, normalise_public_code,
+    new_status_index, next_serials, normalise_public_code,
 )
 from registry.certificates.printing import (  # noqa: F401
     UnprintableCharacter, certificate_pdf, keep_new_pdfs, printable_certificates,
@@ -39,5 +41,6 @@ from registry.certificates.status import (  # noqa: F401
 )
 from registry.certificates.verification import (  # noqa: F401
     PublicStatus, find_by_number, find_by_number_and_surname, find_by_public_code,
-    public_facts, public_register_query, public_status, register_sheet, verification_url,
+    public_facts, public_register_query, public_status, qr_content, register_sheet,
+    status_entries, status_list_document, verification_url,
 )

@@ -10,7 +10,7 @@ from registry.audit.services import record
 from registry.certificates.issuer import sign_certificate
 from registry.certificates.issuing import check_certifier, lock_seminar
 from registry.certificates.models import STATUS_LABELS, Certificate
-from registry.certificates.numbering import new_public_code
+from registry.certificates.numbering import new_public_code, new_status_index
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState, NotFound
 from registry.extensions import db
@@ -113,9 +113,12 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
         signatories=list(certificate.signatories or []), issued_on=today,
         status=certificate.status, status_reason=certificate.status_reason,
         status_note=certificate.status_note, issued_by_id=actor.id, issued_at=utcnow(),
+        status_index=new_status_index(),
         **values,
     )
-    sign_certificate(revision)
+    # A new QR for the new paper; the old revision's slot says "superseded" from this
+    # transaction on (verification.status_list_document reads superseded_by_id).
+    sign_certificate(revision, course_code=certificate.course.code)
     db.session.add(revision)
     db.session.flush()
     certificate.superseded_by_id = revision.id

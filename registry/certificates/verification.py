@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from registry.catalog.models import Course
-from registry.certificates.issuer import printed_facts
+from registry.certificates import qr_payload, status_list
+from registry.certificates.issuer import key_ring, printed_facts
 from registry.certificates.models import Certificate
 from registry.certificates.numbering import normalise_public_code
 from registry.certificates.status import STATUS_LABELS, STATUS_REASONS
+from registry.database import utcnow
 from registry.extensions import db
 from registry.people.models import Person
 from registry.people.names import search_key, surname_key
@@ -102,7 +104,40 @@ def public_facts(certificate: Certificate, today: date | None = None) -> dict:
 
 
 def verification_url(certificate: Certificate) -> str:
+    """The address of the revision's verification page (printed under its QR, listed in
+    exports): readable, without the payload."""
     return f"{current_app.config['REGISTRY_BASE_URL']}/v/{certificate.public_code}"
+
+
+def qr_content(certificate: Certificate) -> str:
+    """What the revision's QR holds: ``HTTPS://HOST/V/<CODE>#<payload>`` when it was issued
+    with a signed payload (the one kept on the revision, so a reprint carries the same QR),
+    else - revisions issued before - its verification URL as it always was."""
+    if not certificate.qr_payload:
+        return verification_url(certificate)
+    return qr_payload.qr_url(current_app.config["REGISTRY_BASE_URL"], certificate.public_code,
+                             certificate.qr_payload)
+
+
+def status_entries() -> dict:
+    """``{status_index: status}`` of every revision with a slot whose status is not "valid":
+    read from the certificates themselves, so the list says what this very transaction
+    says - a revocation, suspension, reinstatement or re-issue is in it the moment it is
+    committed, and two at once both are (each changes only its own row)."""
+    rows = db.session.execute(
+        select(Certificate.status_index, Certificate.status, Certificate.superseded_by_id)
+        .where(Certificate.status_index.is_not(None),
+               or_(Certificate.status != "valid", Certificate.superseded_by_id.is_not(None))))
+    return {index: "superseded" if superseded_by is not None else status
+            for index, status, superseded_by in rows}
+
+
+def status_list_document() -> dict:
+    """The signed status list served at ``/.well-known/registry-status.json``
+    (``status_list`` holds the format), signed with the key that signs now."""
+    return status_list.status_document(status_entries(), key_ring().current,
+                                       issued_at=utcnow(),
+                                       base_url=current_app.config["REGISTRY_BASE_URL"])
 
 
 def register_sheet(certificates, today: date | None = None):
