@@ -100,11 +100,11 @@ function show(verdict) {
     article.append(list);
   }
   if (verdict.facts) {
-    const facts = element("dl", {"class": "facts"});
+    const table = element("dl", {"class": "facts"});
     const add = function (label, value, className) {
-      facts.append(element("dt", {}, say(label)));
+      table.append(element("dt", {}, say(label)));
       const dd = element("dd", className ? {"class": className} : {}, value);
-      facts.append(dd);
+      table.append(dd);
       return dd;
     };
     const facts = verdict.facts;
@@ -116,7 +116,7 @@ function show(verdict) {
     add("number", facts.number, "number");
     add("issued_on", formatDate(facts.issued_on));
     add("valid_until", facts.valid_until ? formatDate(facts.valid_until) : say("no_expiry"));
-    article.append(facts);
+    article.append(table);
   }
   if (verdict.code && verdict.verdict !== "not_issued" && navigator.onLine) {
     const link = element("p", {"class": "another"});

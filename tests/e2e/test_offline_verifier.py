@@ -1,0 +1,265 @@
+"""The offline verifier in a real phone-sized Chromium against the production stack: a phone
+that opened the registry once checks a printed certificate's QR code in airplane mode - with
+the browser context offline AND nginx and gunicorn stopped (a service worker's own fetches
+may bypass the context's offline switch; a stopped server answers nothing to anyone).
+
+* the QR image is the one printed: the certificate's PDF from the stack, rendered with
+  ``pdftoppm -r 200`` (the whole page, as a phone's photo of the paper), fed through the
+  photo input -> VALID, on this phone's own check;
+* the QR's own address (``/V/<CODE>#<payload>``) opened offline -> the worker answers with
+  the verifier, which checks the fragment -> VALID;
+* an official revokes it; the server comes back, the phone refreshes once online; server
+  stopped again -> REVOKED offline;
+* a QR whose fragment was tampered with -> NOT ISSUED BY THIS REGISTRY; a QR pointing at
+  another host -> the look-alike warning (QR images made with ``qrcode``).
+
+Chromium refuses to register a service worker on a page whose certificate it does not trust,
+even with Playwright's ``ignore_https_errors``; this test's browser trusts the stack's
+self-signed certificate by its key (``--ignore-certificate-errors-spki-list``), and nothing
+else.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from registry.certificates import qr_payload
+from registry.certificates.models import Certificate
+from registry.extensions import db
+from tests import fixtures
+from tests.deployed import stack as stack_module
+from tests.deployed.web import sign_in
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spki_sha256(certificate: Path) -> str:
+    public_key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
+    der = public_key.public_bytes(serialization.Encoding.DER,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+
+
+@pytest.fixture
+def phone(chromium, tls_certificate):
+    """A 360 px phone whose browser trusts the stack's certificate (so service workers run)."""
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list="
+                              f"{spki_sha256(tls_certificate[0])}"])
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+    browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def js_catalogues():
+    """The verifier's words, as `make translations` makes them."""
+    from registry.catalogues import LOCALES, compile_all
+    from registry.certificates.verifier_messages import write_js_catalogues
+
+    compile_all()
+    write_js_catalogues(LOCALES)
+
+
+# --- stopping and starting the servers (same ports, so the phone's origin stays the same) ----
+
+def stop_servers(stack) -> None:
+    processes = [stack.processes.pop(name) for name in ("nginx", "gunicorn")]
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(30)
+
+
+def start_servers(stack) -> None:
+    """gunicorn and nginx again, exactly as tests/deployed/stack.py started them."""
+    with open(stack.folder / "gunicorn.log", "ab") as log:
+        stack.processes["gunicorn"] = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+             "--no-control-socket", "wsgi:app"], cwd=ROOT, env=stack.env, stdout=log,
+            stderr=subprocess.STDOUT, preexec_fn=stack_module._die_with_the_tests)
+    with open(stack.folder / "nginx-error.log", "ab") as log:
+        stack.processes["nginx"] = subprocess.Popen(
+            [stack_module.NGINX, "-p", str(stack.folder), "-c", str(stack.folder / "nginx.conf"),
+             "-e", str(stack.folder / "nginx-error.log"), "-g", "daemon off;"],
+            stdout=log, stderr=subprocess.STDOUT, preexec_fn=stack_module._die_with_the_tests)
+    stack_module._wait_until_ready(stack)
+
+
+# --- the phone -------------------------------------------------------------------------------
+
+def open_verifier(page, url: str) -> None:
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.goto(url)
+    try:
+        page.wait_for_selector("#verifier[data-ready=true]")
+    except Exception:
+        raise AssertionError(f"the verifier did not start at {url}: {errors}") from None
+
+
+def wait_until_kept_offline(page) -> None:
+    """The worker is active and keeps the page, the keys and the status list."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("""async () => {
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            if (await cache.match('/verify') && await cache.match('/static/js/verifier.js')
+                && await cache.match('/.well-known/registry-keys.json')
+                && await cache.match('/.well-known/registry-status.json')) { return true; }
+        }
+        return false;
+    }""")
+
+
+def read_photo(page, image: Path) -> dict:
+    page.evaluate("document.getElementById('verifier-result').replaceChildren()")
+    page.set_input_files("#verifier-file", str(image))
+    page.wait_for_selector("#verifier-result [data-verdict]", timeout=30_000)
+    return verdict_on(page)
+
+
+def verdict_on(page) -> dict:
+    article = page.locator("#verifier-result [data-verdict]")
+    return {"verdict": article.get_attribute("data-verdict"),
+            "word": page.inner_text("#verifier-result .verdict-word"),
+            "basis": " ".join(page.inner_text("#verifier-result .verdict").split()),
+            "warnings": [item.get_attribute("data-warning") for item in
+                         page.locator("#verifier-result [data-warning]").all()],
+            "text": " ".join(page.inner_text("#verifier-result").split())}
+
+
+def qr_image(text: str, path: Path) -> Path:
+    import qrcode
+
+    qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M).save(str(path))
+    return path
+
+
+def page_image(pdf: bytes, folder: Path) -> Path:
+    """Page 1 of the PDF as a phone's photo of the paper would hold it (200 dpi)."""
+    (folder / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(folder / "certificate.pdf"), str(folder / "certificate")], check=True)
+    return folder / "certificate.png"
+
+
+def test_a_phone_checks_a_printed_certificate_offline(start_stack, phone, tmp_path,
+                                                      pdf_reader, screenshot_dir):
+    from registry.certificates.services import change_status, issue_certificate
+
+    stack = start_stack()
+    official = fixtures.create_user("official", email="bolor@registry.test", name="Болор Энх")
+    seminar = fixtures.create_completed_seminar((("Ғайратжон Ўроқов", 3, 92),),
+                                                title="Internal auditor — Yunusobod")
+    registration = seminar.registrations[0]
+    registration.person.latin_name = "Gʻayratjon Oʻroqov"
+    certificate = issue_certificate(registration, issued_by=official)
+    db.session.commit()
+    certificate_id, number = certificate.id, certificate.printed_number
+
+    # The paper: the certificate's PDF as the stack prints it, and what its QR holds.
+    visitor = stack.visitor()
+    sign_in(visitor, "bolor@registry.test")
+    response = visitor.get(f"/certificates/{certificate_id}.pdf")
+    assert response.status_code == 200, response.text[:300]
+    photo = page_image(response.content, tmp_path)
+    [qr_text] = pdf_reader.qr_codes(response.content, page=1)
+    origin, code, payload = qr_payload.split_url(qr_text)
+    assert origin == stack.url.upper() and payload, qr_text
+
+    # Once online: the phone opens the verifier; the worker keeps it, the keys and the list.
+    page = phone.new_page()
+    open_verifier(page, f"{stack.url}/verify")
+    wait_until_kept_offline(page)
+
+    # Airplane mode, and the registry's servers stopped.
+    stop_servers(stack)
+    phone.set_offline(True)
+    open_verifier(page, f"{stack.url}/verify")  # from the worker's copy
+    result = read_photo(page, photo)
+    assert result["verdict"] == "valid", result
+    assert result["word"] == "VALID"
+    assert "Signature checked on this phone; status list of" in result["basis"]
+    assert "Ғайратжон Ўроқов" in result["text"] and "Gʻayratjon Oʻroqov" in result["text"]
+    assert number in result["text"]
+    assert result["warnings"] == []
+    # Keyboard and screen-reader users land on the verdict; one camera button shows at a time.
+    assert page.evaluate("document.activeElement.id") == "verifier-result"
+    assert page.is_visible("#verifier-scan") and not page.is_visible("#verifier-stop")
+    page.screenshot(path=str(screenshot_dir / "offline-verifier-valid.png"), full_page=True)
+
+    # The QR opened in a camera app: its own address, answered by the worker offline.
+    qr_page = phone.new_page()
+    qr_page.goto(qr_text)
+    qr_page.wait_for_selector("#verifier-result [data-verdict]")
+    assert verdict_on(qr_page)["verdict"] == "valid"
+    qr_page.close()
+
+    # A tampered fragment, and a look-alike host, offline.
+    flipped = payload[:40] + ("A" if payload[40] != "A" else "B") + payload[41:]
+    result = read_photo(page, qr_image(qr_text.replace(payload, flipped), tmp_path / "t.png"))
+    assert result["verdict"] == "not_issued" and result["word"] == "NOT ISSUED BY THIS REGISTRY"
+    lookalike = qr_text.replace(origin, "HTTPS://REGISTRY-UZ.EXAMPLE")
+    result = read_photo(page, qr_image(lookalike, tmp_path / "other-host.png"))
+    assert "other_host" in result["warnings"], result
+    assert "registry-uz.example" in result["text"] and "not to this registry" in result["text"]
+    page.screenshot(path=str(screenshot_dir / "offline-verifier-other-host.png"), full_page=True)
+
+    # The official revokes it; the phone is online once (the server is back) and refreshes.
+    db.session.rollback()
+    certificate = db.session.get(Certificate, certificate_id)
+    change_status(certificate, "revoke", actor=official, reason="issued_in_error")
+    db.session.commit()
+    start_servers(stack)
+    phone.set_offline(False)
+    open_verifier(page, f"{stack.url}/verify")
+    wait_until_kept_offline(page)
+
+    # Offline again, servers stopped: the kept status list says REVOKED.
+    stop_servers(stack)
+    phone.set_offline(True)
+    open_verifier(page, f"{stack.url}/verify")
+    result = read_photo(page, photo)
+    assert result["verdict"] == "revoked", result
+    assert result["word"] == "REVOKED"
+    assert "says this certificate is revoked" in result["basis"]
+    page.screenshot(path=str(screenshot_dir / "offline-verifier-revoked.png"), full_page=True)
+
+
+def test_the_verifier_speaks_the_visitors_language_offline(stack, phone, tmp_path):
+    """The verdict in the words of the page's language (Mongolian here) - the JS catalogue
+    kept by the worker - with dates the Mongolian way, offline, servers stopped."""
+    from registry.certificates.services import issue_certificate
+
+    official = fixtures.create_user("official", email="bolor@registry.test", name="Болор Энх")
+    seminar = fixtures.create_completed_seminar((("Батбаяр Дорж", 3, 92),))
+    certificate = issue_certificate(seminar.registrations[0], issued_by=official)
+    db.session.commit()
+    qr_text = qr_payload.qr_url(stack.url, certificate.public_code, certificate.qr_payload)
+    page = phone.new_page()
+    open_verifier(page, f"{stack.url}/verify?lang=mn")
+    wait_until_kept_offline(page)
+    stop_servers(stack)
+    phone.set_offline(True)
+    open_verifier(page, f"{stack.url}/verify")
+    assert page.get_attribute("#verifier", "data-locale") == "mn"
+    result = read_photo(page, qr_image(qr_text, tmp_path / "qr.png"))
+    assert result["verdict"] == "valid"
+    assert result["word"] == "ХҮЧИНТЭЙ"
+    assert "Батбаяр Дорж" in result["text"]
