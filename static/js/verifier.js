@@ -386,17 +386,18 @@ export async function verdictFor({qrText, keysDoc, statusDoc, now}) {
       host: parts.origin.replace(/^[A-Z]+:\/\//, "").toLowerCase(),
       registry: qrOrigin(keysDoc.base_url).replace(/^[A-Z]+:\/\//, "").toLowerCase()}));
   }
+  if (!keysDoc && parts && parts.payload) {
+    // This phone never got the keys: it cannot tell a genuine paper from a forged one.
+    Object.assign(result, {verdict: "online_check_needed", reason: "no_keys", facts: null});
+    result.basis.push(message("no_keys"));
+    return result;
+  }
   if (result.verdict === "not_issued") {
     result.basis.push(message(result.reason || "bad_format"));
     return result;
   }
   if (!result.facts) {  // a QR without a signed record
     result.basis.push(message("no_signed_record"));
-    return result;
-  }
-  if (!keysDoc) {
-    result.verdict = "online_check_needed";
-    result.basis.push(message("no_keys"));
     return result;
   }
   const facts = result.facts;
