@@ -133,3 +133,29 @@ def test_wsgi_module_builds_the_app(monkeypatch, tmp_path):
 
     importlib.reload(wsgi)
     assert wsgi.app.name == "registry"
+
+
+@pytest.mark.parametrize("url, says", [
+    ("https://example.uz/registry", "bare origin"),
+    ("https://example.uz/registry/", "bare origin"),
+    ("https://example.uz?x=1", "bare origin"),
+    ("https://example.uz#top", "bare origin"),
+    ("ftp://example.uz", "http:// or https://"),
+    ("example.uz", "http:// or https://"),
+    ("https://user:secret@example.uz", "no user name or password"),
+    ("https://реестр.uz", "xn--"),
+    ("https://" + "r" * 60 + ".uz", "at most 64"),
+])
+def test_a_base_url_that_is_not_a_bare_origin_is_refused_at_start(tmp_path, monkeypatch, url,
+                                                                  says):
+    """Signed QRs print ``<ORIGIN>/V/<CODE>#...`` upper-cased: a path would be lost."""
+    monkeypatch.setenv("REGISTRY_BASE_URL", url)
+    with pytest.raises(ConfigurationError, match="REGISTRY_BASE_URL") as refusal:
+        create_app(instance_path=str(tmp_path))
+    assert says in str(refusal.value)
+
+
+def test_a_bare_origin_with_a_port_is_accepted(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_BASE_URL", "https://registry.example.uz:8443/")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["REGISTRY_BASE_URL"] == "https://registry.example.uz:8443"

@@ -70,6 +70,7 @@ PARAMETERS = {
     "public.register": ("q",),
     "public.check": (),
     "public.keys": (),
+    "public.status_list": (),
     "public.unknown": (),
     "public.logo": ("v",),  # a cache buster only: the logo is the same whatever it says
     "public.verifier": (),  # the page reads only the QR, in the browser

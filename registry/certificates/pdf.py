@@ -100,27 +100,11 @@ class PrintedCertificate:
 # --- pieces ---------------------------------------------------------------------------------
 
 def qr_png(url: str) -> bytes:
-    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner).
+    """A QR code for ``url`` as PNG bytes (error correction M survives a worn corner); a
+    signed QR's URL in alphanumeric mode (``qr_payload.make_qr``)."""
+    from registry.certificates.qr_payload import make_qr
 
-    A signed QR's URL (``HTTPS://HOST/V/<CODE>#<PAYLOAD>``) is encoded in QR alphanumeric mode
-    apart from its ``#``, segment by segment: 5.5 bits a character instead of 8 keeps it at
-    version 11 (docs/qr-format.md). Any other URL is left to qrcode as before, so older
-    revisions keep the very QR they were printed with."""
-    import qrcode
-    from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
-
-    from registry.certificates.qr_payload import qr_segments
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    segments = qr_segments(url)
-    if "#" in url and all(mode == "alphanumeric" or text == "#" for mode, text in segments):
-        for mode, text in segments:
-            code.add_data(QRData(text.encode("ascii"), check_data=False,
-                                 mode=MODE_ALPHA_NUM if mode == "alphanumeric"
-                                 else MODE_8BIT_BYTE))
-    else:
-        code.add_data(url)
-    code.make(fit=True)
+    code = make_qr(url, box_size=8, border=4)
     buffer = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
     return buffer.getvalue()

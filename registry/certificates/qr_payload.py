@@ -37,8 +37,9 @@ STATUS_INDEX_LIMIT = 1 << 24  # the index travels in 3 bytes
 # tests/certificates/test_qr_payload.py so that the longest names in each script, with a
 # 30-character base URL, a 2-letter prefix and a 10-character course code, stay at QR version 11
 # (level M), and with the longest base URL, prefix and course code the settings allow, at
-# version 13. The Latin form is cut to its own cap first; the name as printed may use the rest
-# of NAMES_MAX_BYTES (all of it when there is no Latin form). A cut sets FLAG_NAME_SHORTENED.
+# version 13. Together the two names may take NAMES_MAX_BYTES; when they take more, the Latin
+# form is cut first, to what the name as printed leaves but never below LATIN_NAME_MAX_BYTES,
+# and the name as printed then to the rest. A cut sets FLAG_NAME_SHORTENED.
 NAMES_MAX_BYTES = 86
 LATIN_NAME_MAX_BYTES = 30
 COURSE_CODE_MAX_BYTES = 30
@@ -177,6 +178,9 @@ def encode_record(facts: QrFacts) -> bytes:
         raise PayloadError("bad_format", "the serial or revision is out of range")
     if not YEAR_BASE <= facts.year < YEAR_BASE + 256:
         raise PayloadError("bad_format", "the year is out of range")
+    if len(facts.holder_name.encode("utf-8")) + len((facts.holder_latin_name or "")
+                                                     .encode("utf-8")) > NAMES_MAX_BYTES:
+        raise PayloadError("bad_format", f"the names take more than {NAMES_MAX_BYTES} bytes")
     flags = ((FLAG_NAME_SHORTENED if facts.name_shortened else 0)
              | (FLAG_FROM_PAPER_REGISTER if facts.from_paper_register else 0))
     valid_until = NO_END if facts.valid_until is None else _days(facts.valid_until)
@@ -187,7 +191,7 @@ def encode_record(facts: QrFacts) -> bytes:
             + _text_field(facts.prefix, PREFIX_MAX_BYTES, "number prefix")
             + _text_field(facts.course_code, COURSE_CODE_MAX_BYTES, "course code")
             + _text_field(facts.holder_name, NAMES_MAX_BYTES, "holder's name")
-            + _text_field(facts.holder_latin_name or "", LATIN_NAME_MAX_BYTES, "Latin name"))
+            + _text_field(facts.holder_latin_name or "", NAMES_MAX_BYTES, "Latin name"))
 
 
 def decode_record(record: bytes, code: str) -> QrFacts:
@@ -245,11 +249,15 @@ def make_facts(*, code: str, key_id: str, status_index: int, issued_on: date,
                from_paper_register: bool = False) -> QrFacts:
     """The facts of one revision as the QR carries them: names over their cap are cut and
     flagged (the paper prints them whole; the verifier says the QR's are shortened)."""
-    latin, latin_cut = shorten(holder_latin_name or "", LATIN_NAME_MAX_BYTES)
+    name_bytes = len(_nfc(holder_name).encode("utf-8"))
+    latin, latin_cut = shorten(holder_latin_name or "",
+                               max(LATIN_NAME_MAX_BYTES, NAMES_MAX_BYTES - name_bytes))
     name, name_cut = shorten(holder_name, NAMES_MAX_BYTES - len(latin.encode("utf-8")))
     return QrFacts(code=code, short_key_id=short_key_id(key_id), status_index=status_index,
                    issued_on=issued_on, valid_until=valid_until, prefix=_nfc(prefix), year=year,
-                   serial=serial, revision=revision, course_code=_nfc(course_code),
+                   serial=serial, revision=revision,
+                   # A code is up to 30 characters, not bytes: a non-Latin one is cut to fit.
+                   course_code=shorten(course_code, COURSE_CODE_MAX_BYTES)[0],
                    holder_name=name, holder_latin_name=latin or None,
                    name_shortened=name_cut or latin_cut,
                    from_paper_register=from_paper_register)
@@ -291,6 +299,27 @@ def qr_segments(url: str) -> list[tuple[str, str]]:
     return segments
 
 
+def make_qr(url: str, **options):
+    """The ``qrcode.QRCode`` (error correction M, version fitted) for ``url``. A signed QR's
+    URL (``HTTPS://HOST/V/<CODE>#<PAYLOAD>``) is encoded segment by segment in alphanumeric
+    mode apart from its ``#``: 5.5 bits a character instead of 8 keeps it at version 11. Any
+    other URL is left to qrcode as before, so older revisions keep the QR they had."""
+    import qrcode
+    from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, **options)
+    segments = qr_segments(url)
+    if "#" in url and all(mode == "alphanumeric" or text == "#" for mode, text in segments):
+        for mode, text in segments:
+            code.add_data(QRData(text.encode("ascii"), check_data=False,
+                                 mode=MODE_ALPHA_NUM if mode == "alphanumeric"
+                                 else MODE_8BIT_BYTE))
+    else:
+        code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
 def split_url(url: str) -> tuple[str, str, str]:
     """``(origin, code, payload)`` of a QR's URL (origin upper-cased; empty parts when absent);
     ``PayloadError("bad_format")`` when it is not ``<origin>/V/<CODE>[#<PAYLOAD>]``."""
@@ -306,6 +335,8 @@ def split_url(url: str) -> tuple[str, str, str]:
 # --- verifying --------------------------------------------------------------------------------
 
 def _public_key(raw) -> Ed25519PublicKey:
+    if isinstance(raw, Ed25519PublicKey):
+        return raw
     if isinstance(raw, str):
         raw = base64.b64decode(raw, validate=True)
     return Ed25519PublicKey.from_public_bytes(raw)
@@ -314,7 +345,7 @@ def _public_key(raw) -> Ed25519PublicKey:
 def verify_payload(code: str, payload: str, public_keys: dict,
                    revoked_keys=frozenset()) -> Verified:
     """The facts of ``payload`` (the URL's fragment) for public ``code`` when a key of
-    ``public_keys`` (``{key_id: base64 or raw 32-byte public key}``, e.g.
+    ``public_keys`` (``{key_id: base64 or raw 32 bytes or Ed25519PublicKey}``, e.g.
     ``signing.public_keys_from_document`` of registry-keys.json) signed them; raises
     ``PayloadError`` with ``reason`` bad_format, unknown_key, revoked_key or bad_signature.
     Needs nothing else: no database, no app, no network."""

@@ -51,11 +51,13 @@ ROUTES = {
     "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
     # The public path: anyone, signed in or not.
     "public.verify": Route(lambda w: f"/v/{w.extra['certificate'].public_code}", public=True),
+    "public.verify_qr": Route(lambda w: f"/V/{w.extra['certificate'].public_code}", public=True),
     "public.verify_json": Route(lambda w: f"/v/{w.extra['certificate'].public_code}.json",
                                 public=True),
     "public.unknown": Route(lambda w: "/v/", public=True),
     "public.logo": Route(lambda w: "/agency-logo", public=True),
     "public.keys": Route(lambda w: "/.well-known/registry-keys.json", public=True),
+    "public.status_list": Route(lambda w: "/.well-known/registry-status.json", public=True),
     "public.check": Route(lambda w: "/check", public=True),
     "public.register": Route(lambda w: "/register?q=Ўроқов", public=True),
     "public.verifier": Route(lambda w: "/verify", public=True),

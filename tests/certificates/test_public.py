@@ -72,7 +72,8 @@ def test_the_qr_code_on_the_paper_opens_a_page_that_says_valid(client, login_as,
 def test_every_public_answer_is_private_and_every_unknown_code_gets_the_same_verdict(
         client, certificate):
     for path in (f"/v/{certificate.public_code}", f"/v/{certificate.public_code}.json",
-                 "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json"):
+                 "/v/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A", "/v/not-a-code", "/.well-known/registry-keys.json",
+                 f"/V/{certificate.public_code}", "/.well-known/registry-status.json"):
         response = client.get(path)
         assert response.headers["Cache-Control"] == "no-store", path
         assert response.headers["X-Robots-Tag"] == "noindex", path

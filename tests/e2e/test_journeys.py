@@ -399,7 +399,10 @@ def test_verifier_scans_the_qr_code_and_sees_a_revocation(start_stack, new_conte
     # What a phone reads from each printed page's QR code: the stack's REGISTRY_BASE_URL.
     urls = [code for page_number in (1, 2) for code in pdf_reader.qr_codes(pdf, page=page_number)]
     assert len(urls) == 2 and len(set(urls)) == 2
-    assert all(re.fullmatch(rf"{re.escape(live_server)}/v/[A-Za-z0-9]+", url) for url in urls)
+    # Signed QRs (issue 20): the address upper-cased (QR alphanumeric mode), the signed payload
+    # in the fragment.
+    assert all(re.fullmatch(rf"{re.escape(live_server.upper())}/V/[A-Z0-9]+#[A-Z2-7]+", url)
+               for url in urls)
 
     # Someone who is not signed in opens them (a fresh browser, no cookies).
     verifier = new_context(viewport={"width": 390, "height": 844}).new_page()
