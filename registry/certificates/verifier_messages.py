@@ -72,6 +72,7 @@ MESSAGES = {
     "other_host": _("Warning: this QR code points to %(host)s, not to this registry "
                     "(%(registry)s). A website at that address may show a false result."),
     "name_shortened": _("The name is shortened on the QR code; compare it with the paper."),
+    "paper_register": _("This certificate was recorded from the paper register."),
     # the page
     "scanning": _("Looking for a QR code…"),
     "no_qr": _("No QR code found. Take the photo again, closer, with the whole code in "

@@ -430,6 +430,7 @@ export async function verdictFor({qrText, keysDoc, statusDoc, now}) {
     default:  // online_check_needed with a genuine signature
       result.basis.push(message("signature_checked"), message(result.reason || "no_status_list"));
   }
+  if (facts.from_paper_register) { result.basis.push(message("paper_register")); }
   if (age !== null && age > STALE_WARNING_DAYS && result.reason !== "stale_status_list") {
     result.warnings.push(message("stale_warning", {date: listDay}));
   }

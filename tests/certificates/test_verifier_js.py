@@ -249,3 +249,80 @@ def test_the_vectors_say_what_both_implementations_say():
     _implementation, results = js_verdicts([case for _label, case in labelled], fallback=False)
     for vector, result in zip(document["vectors"], results, strict=True):
         assert result == vector["expected"], vector["name"]
+
+
+# --- what only the phone knows: its clock and the age of its status list -----------------------
+
+def page_verdict(now: str, *, status_document=None, qr=None, keys=None) -> dict:
+    good = qr or url(qr_payload.sign_payload(facts(), KEY.private_key))
+    case = {"url": good, "keys_document": keys or keys_document(KEY),
+            "status_document": status_document or status({}), "now": now}
+    return js_verdicts([case], page=True)[1][0]
+
+
+def keys_of(result: dict) -> tuple[list[str], list[str]]:
+    return [m["key"] for m in result["basis"]], [m["key"] for m in result["warnings"]]
+
+
+def test_a_fresh_status_list_gives_valid_with_its_date():
+    result = page_verdict("2026-12-04T10:00:00Z")  # the list is of 2026-12-03 08:00
+    assert result["verdict"] == "valid"
+    assert result["basis"] == [{"key": "valid_basis", "params": {"date": "2026-12-03"}}]
+    assert result["warnings"] == []
+
+
+def test_a_status_list_older_than_a_week_is_named():
+    result = page_verdict("2026-12-10T09:00:00Z")  # 7 days and 1 hour
+    assert result["verdict"] == "valid"
+    assert keys_of(result) == (["valid_basis"], ["stale_warning"])
+    assert result["warnings"][0]["params"] == {"date": "2026-12-03"}
+
+
+def test_no_valid_after_thirty_days_without_a_refresh():
+    assert page_verdict("2027-01-02T07:00:00Z")["verdict"] == "valid"  # 29 days 23 hours
+    result = page_verdict("2027-01-02T09:00:00Z")  # 30 days and 1 hour
+    assert result["verdict"] == "online_check_needed"
+    assert result["reason"] == "stale_status_list"
+    assert keys_of(result) == (["signature_checked", "stale_limit"], [])
+
+
+def test_an_old_list_still_says_revoked():
+    """A revocation the phone knows of stays a revocation, however old the list."""
+    result = page_verdict("2027-03-01T00:00:00Z", status_document=status({4242: "revoked"}))
+    assert result["verdict"] == "revoked"
+    assert keys_of(result) == (["status_revoked"], ["stale_warning"])
+
+
+def test_a_phone_whose_date_is_before_the_status_list_is_warned():
+    result = page_verdict("2026-11-20T10:00:00Z")
+    assert result["verdict"] == "valid"
+    assert keys_of(result)[1] == ["device_date"]
+    assert result["warnings"][0]["params"] == {"today": "2026-11-20", "date": "2026-12-03"}
+
+
+def test_the_page_names_the_other_host_and_a_shortened_name():
+    name, latin = LONGEST_NAMES["vi"]
+    qr = url(qr_payload.sign_payload(facts(holder_name=name, holder_latin_name=latin),
+                                     KEY.private_key), base_url="https://registry-example.uz")
+    result = page_verdict("2026-12-04T10:00:00Z", qr=qr)
+    assert result["verdict"] == "valid" and result["facts"]["name_shortened"]
+    assert keys_of(result)[1] == ["other_host", "name_shortened"]
+    assert result["warnings"][0]["params"] == {"host": "registry-example.uz",
+                                               "registry": "registry.example.uz"}
+
+
+def test_without_keys_on_the_phone_it_sends_the_visitor_online():
+    good = url(qr_payload.sign_payload(facts(), KEY.private_key))
+    case = {"url": good, "keys_document": None, "status_document": None,
+            "now": "2026-12-04T10:00:00Z"}
+    result = js_verdicts([case], page=True)[1][0]
+    # Not "not issued": this phone simply cannot tell yet.
+    assert result["verdict"] == "online_check_needed" and result["reason"] == "no_keys"
+    assert keys_of(result) == (["no_keys"], [])
+
+
+def test_the_page_says_when_a_certificate_was_recorded_from_the_paper_register():
+    paper = url(qr_payload.sign_payload(facts(from_paper_register=True), KEY.private_key))
+    result = page_verdict("2026-12-04T10:00:00Z", qr=paper)
+    assert result["verdict"] == "valid"
+    assert keys_of(result) == (["valid_basis", "paper_register"], [])
