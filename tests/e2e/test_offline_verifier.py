@@ -263,3 +263,32 @@ def test_the_verifier_speaks_the_visitors_language_offline(stack, phone, tmp_pat
     assert result["verdict"] == "valid"
     assert result["word"] == "ХҮЧИНТЭЙ"
     assert "Батбаяр Дорж" in result["text"]
+
+
+@pytest.mark.parametrize("fallback", [False, True], ids=["webcrypto", "noble"])
+def test_chromium_runs_the_verifier_to_the_python_verdicts(stack, phone, fallback):
+    """The same cases as tests/certificates/test_verifier_js.py (node), in the phone's browser:
+    Chromium's own WebCrypto Ed25519, and the vendored library loaded by the page's import."""
+    from tests.certificates.test_verifier_js import (
+        generated_cases, python_verdict, vector_cases,
+    )
+
+    labelled = generated_cases() + vector_cases()
+    page = phone.new_page()
+    open_verifier(page, f"{stack.url}/verify")
+    output = page.evaluate("""async ([cases, fallback]) => {
+        const verifier = await import('/static/js/verifier.js');
+        verifier.forceFallbackEd25519(fallback);
+        const results = [];
+        for (const c of cases) {
+            results.push(await verifier.offlineVerdict(c.url, {
+                keysDocument: c.keys_document, statusDocument: c.status_document,
+                today: c.today}));
+        }
+        return {implementation: verifier.ed25519Implementation(), results};
+    }""", [[case for _label, case in labelled], fallback])
+    assert output["implementation"] == ("noble" if fallback else "webcrypto")
+    disagreements = [(label, python_verdict(case), result)
+                     for (label, case), result in zip(labelled, output["results"], strict=True)
+                     if python_verdict(case) != result]
+    assert disagreements == []
