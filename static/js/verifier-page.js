@@ -249,8 +249,9 @@ async function start() {
       offlineNote.hidden = false;
     });
   }
-  // Opened for a QR code's own address (/V/<CODE>#<record>): check that address now.
-  if (/^\/v\//i.test(window.location.pathname) && window.location.hash.length > 1) {
+  // Opened by the worker for a QR code's own address (/V/<CODE>#<record>, or an old QR's
+  // /v/<code> with no record): check that address now.
+  if (/^\/v\//i.test(window.location.pathname)) {
     await check(window.location.href);
   }
   root.dataset.ready = "true";

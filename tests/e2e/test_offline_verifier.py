@@ -209,6 +209,11 @@ def test_a_phone_checks_a_printed_certificate_offline(start_stack, phone, tmp_pa
     qr_page.goto(qr_text)
     qr_page.wait_for_selector("#verifier-result [data-verdict]")
     assert verdict_on(qr_page)["verdict"] == "valid"
+    # An address without a signed record (a paper printed before signed QRs): only the
+    # registry's page can tell, and the phone says so instead of a blank page.
+    qr_page.goto(f"{stack.url}/v/{code}")
+    qr_page.wait_for_selector("#verifier-result [data-verdict]")
+    assert verdict_on(qr_page)["verdict"] == "online_check_needed"
     qr_page.close()
 
     # A tampered fragment, and a look-alike host, offline.
