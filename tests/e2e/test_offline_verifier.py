@@ -297,3 +297,58 @@ def test_chromium_runs_the_verifier_to_the_python_verdicts(stack, phone, fallbac
                      for (label, case), result in zip(labelled, output["results"], strict=True)
                      if python_verdict(case) != result]
     assert disagreements == []
+
+
+def y4m_video(image_path: Path, path: Path, width: int = 640, height: int = 480) -> Path:
+    """A few seconds of a camera pointed at ``image_path`` (Chromium's fake camera reads Y4M:
+    a header, then frames of the luma plane and two half-size chroma planes)."""
+    from PIL import Image
+
+    frame = Image.new("L", (width, height), 255)
+    picture = Image.open(image_path).convert("L")
+    picture.thumbnail((height - 40, height - 40))
+    frame.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        for _ in range(10):
+            video.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+    return path
+
+
+def test_the_camera_reads_a_qr_code_offline(chromium, tls_certificate, stack, tmp_path):
+    """The camera path: Chromium's fake camera films a certificate's QR code; the verifier
+    reads the frames (jsQR here: this Chromium has no BarcodeDetector) and checks it."""
+    from registry.certificates.services import issue_certificate
+
+    official = fixtures.create_user("official", email="bolor@registry.test", name="Болор Энх")
+    seminar = fixtures.create_completed_seminar((("Nguyễn Thị Thắm", 3, 85),))
+    certificate = issue_certificate(seminar.registrations[0], issued_by=official)
+    db.session.commit()
+    qr_text = qr_payload.qr_url(stack.url, certificate.public_code, certificate.qr_payload)
+    video = y4m_video(qr_image(qr_text, tmp_path / "qr.png"), tmp_path / "camera.y4m")
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list="
+                              f"{spki_sha256(tls_certificate[0])}",
+              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 640})
+        context.set_default_timeout(15_000)
+        context.grant_permissions(["camera"], origin=stack.url)
+        page = context.new_page()
+        open_verifier(page, f"{stack.url}/verify")
+        wait_until_kept_offline(page)
+        stop_servers(stack)
+        context.set_offline(True)
+        open_verifier(page, f"{stack.url}/verify")
+        page.focus("#verifier-scan")  # the keyboard's way: focus the button, press Enter
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#verifier-result [data-verdict]", timeout=30_000)
+        result = verdict_on(page)
+        assert result["verdict"] == "valid", result
+        assert "Nguyễn Thị Thắm" in result["text"]
+        assert not page.is_visible("#verifier-video")  # the camera is off again
+    finally:
+        browser.close()
