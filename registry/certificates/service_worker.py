@@ -25,17 +25,30 @@ def _static_files(app: Flask) -> list[str]:
     return [*STATIC_FILES, *catalogues]
 
 
+def _version(static: Path, files: list[str]) -> str:
+    """A digest of the worker's script and every file it keeps (remembered while no file's
+    size or time changes: browsers ask for /sw.js often)."""
+    paths = [static / "js" / "service-worker.js", *(static / name for name in files)]
+    stamp = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) if path.is_file()
+                  else (str(path), None, None) for path in paths)
+    if _remembered.get("stamp") != stamp:
+        digest = hashlib.sha256()
+        for path in paths:
+            # A JS catalogue not made yet (``make translations``) is named, not a crash.
+            digest.update(path.name.encode() + b"\0"
+                          + (path.read_bytes() if path.is_file() else b""))
+        _remembered.update(stamp=stamp, version=digest.hexdigest()[:16])
+    return _remembered["version"]
+
+
+_remembered: dict = {}
+
+
 def settings(app: Flask) -> dict:
     """What the worker needs to know: the shell to keep, the data to refresh, the version."""
-    static = Path(app.static_folder)
-    digest = hashlib.sha256((static / "js" / "service-worker.js").read_bytes())
     files = _static_files(app)
-    for name in files:
-        path = static / name
-        # A JS catalogue not made yet (``make translations``) is named, not a crash.
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     return {
-        "version": digest.hexdigest()[:16],
+        "version": _version(Path(app.static_folder), files),
         "verifier": url_for("public.verifier"),
         "shell": [url_for("static", filename=name) for name in files],
         "data": [url_for("public.keys"), status_list_url()],
@@ -44,12 +57,8 @@ def settings(app: Flask) -> dict:
 
 
 def status_list_url() -> str:
-    # The status list is the signed-QR side's route (public.status_list); its address is fixed
-    # by docs/qr-format.md, so the worker names it even where that route is not there yet.
-    try:
-        return url_for("public.status_list")
-    except Exception:  # werkzeug.routing.BuildError
-        return "/.well-known/registry-status.json"
+    """The signed status list's address (the page and the worker both fetch it)."""
+    return url_for("public.status_list")
 
 
 def script(app: Flask) -> str:
