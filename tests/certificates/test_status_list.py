@@ -81,6 +81,17 @@ def test_the_status_list_is_signed_and_says_each_change_on_the_next_download(cli
         assert (got["verdict"], got["address_matches"]) == (verdict, True), certificate
 
 
+def test_the_list_made_inside_the_transaction_of_a_change_already_says_it(official):
+    [certificate] = issue(official, "Ғайратжон Ўроқов")
+    services.change_status(certificate, "revoke", actor=official, reason="misconduct")
+    keys = public_keys_from_document(services.published_keys())
+    _payload, packed = status_list.read_status_document(services.status_list_document(), keys)
+    assert status_list.status_of(packed, certificate.status_index) == "revoked"
+    db.session.rollback()  # and a change rolled back never shows
+    _payload, packed = status_list.read_status_document(services.status_list_document(), keys)
+    assert status_list.status_of(packed, certificate.status_index) == "valid"
+
+
 def test_a_status_list_changed_on_the_way_is_refused(client, official):
     issue(official, "Ғайратжон Ўроқов")
     keys = public_keys_from_document(client.get(KEYS_URL).get_json())
