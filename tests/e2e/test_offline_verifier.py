@@ -14,21 +14,17 @@ may bypass the context's offline switch; a stopped server answers nothing to any
   another host -> the look-alike warning (QR images made with ``qrcode``).
 
 Chromium refuses to register a service worker on a page whose certificate it does not trust,
-even with Playwright's ``ignore_https_errors``; this test's browser trusts the stack's
-self-signed certificate by its key (``--ignore-certificate-errors-spki-list``), and nothing
+even with Playwright's ``ignore_https_errors``; the suite's browser trusts the stack's
+self-signed certificate by its key (tests/e2e/conftest.py ``trust_certificate``), and nothing
 else.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from registry.certificates import qr_payload
 from registry.certificates.models import Certificate
@@ -36,32 +32,21 @@ from registry.extensions import db
 from tests import fixtures
 from tests.deployed import stack as stack_module
 from tests.deployed.web import sign_in
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, trust_certificate
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def spki_sha256(certificate: Path) -> str:
-    public_key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
-    der = public_key.public_bytes(serialization.Encoding.DER,
-                                  serialization.PublicFormat.SubjectPublicKeyInfo)
-    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
-
-
 @pytest.fixture
-def phone(chromium, tls_certificate):
-    """A 360 px phone whose browser trusts the stack's certificate (so service workers run)."""
-    browser = chromium.browser_type.launch(
-        executable_path=CHROMIUM, headless=True,
-        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list="
-                              f"{spki_sha256(tls_certificate[0])}"])
-    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+def phone(chromium):
+    """A 360 px phone (the suite's browser trusts the stack's certificate: tests/e2e/conftest.py
+    ``trust_certificate``, so service workers run as on the real site)."""
+    context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
     context.set_default_timeout(15_000)
     yield context
     context.close()
-    browser.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -329,8 +314,7 @@ def test_the_camera_reads_a_qr_code_offline(chromium, tls_certificate, stack, tm
     video = y4m_video(qr_image(qr_text, tmp_path / "qr.png"), tmp_path / "camera.y4m")
     browser = chromium.browser_type.launch(
         executable_path=CHROMIUM, headless=True,
-        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list="
-                              f"{spki_sha256(tls_certificate[0])}",
+        args=[*CHROMIUM_ARGS, trust_certificate(tls_certificate[0]),
               "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
               f"--use-file-for-fake-video-capture={video}"])
     try:
