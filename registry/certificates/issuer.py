@@ -175,8 +175,12 @@ def revoke_signing_key(key_id: str, *, actor, reason: str) -> SigningKeyRevocati
 def sign_certificate(certificate: Certificate, *, course_code: str | None = None) -> None:
     """Sign the revision's facts (the JSON payload of ``/v/<code>.json``) and, when it has a
     status-list index, make its signed QR payload (``course_code``: the course's code, which
-    the QR names the course by) - both with the key that signs now."""
+    the QR names the course by) - both with the key that signs now. Refuses to sign with a
+    revoked key (made current again by mistake): verifiers would refuse the paper."""
     key = key_ring().current
+    if db.session.get(SigningKeyRevocation, key.key_id) is not None:
+        raise DomainError(_l("The signing key in use has been revoked: an administrator must "
+                             "make another key current before certificates are issued."))
     payload = signed_payload(certificate, key.key_id)
     certificate.key_id = key.key_id
     certificate.payload = signing.canonical_json(payload).decode("utf-8")

@@ -191,6 +191,12 @@ def test_a_qr_signed_by_a_revoked_key_is_not_issued_offline(app, client, officia
     assert (got["verdict"], got["reason"]) == ("not_issued", "revoked_key")
     with pytest.raises(DomainError):
         services.revoke_signing_key(keys["current"], actor=official, reason="not an admin")
+    # The revoked key made current again by mistake: nothing is signed with it.
+    (runner_env / "current").write_text(old + "\n")
+    app.extensions.pop("registry_key_ring", None)
+    seminar = fixtures.create_completed_seminar((("Билгүүн Өлзийбат", 3, 90),))
+    with pytest.raises(DomainError, match="has been revoked"):
+        services.issue_certificate(seminar.registrations[0], issued_by=official)
 
 
 @pytest.fixture
