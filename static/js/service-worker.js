@@ -71,6 +71,23 @@ function networkFirst(request, url) {
   });
 }
 
+// Any registry page opened online refreshes the keys and the status list too (at most every
+// few minutes): a phone whose owner only ever scans with the camera app, and so opens /V/...
+// pages, keeps a fresh list for the day it has no signal.
+const DATA_REFRESH_MS = 5 * 60 * 1000;
+let dataRefreshedAt = 0;
+
+function refreshData() {
+  if (Date.now() - dataRefreshedAt < DATA_REFRESH_MS) { return Promise.resolve(); }
+  dataRefreshedAt = Date.now();
+  return Promise.all(SETTINGS.data.map(function (url) {
+    return fromNetwork(url).then(function (response) {
+      if (response.status >= 500) { throw new Error("server " + response.status); }
+      return keep(url, response);
+    }).catch(function () { dataRefreshedAt = 0; });
+  }));
+}
+
 function isVerificationPage(path) {
   return SETTINGS.verification_prefixes.some(function (prefix) {
     return path.indexOf(prefix) === 0;
@@ -83,6 +100,7 @@ self.addEventListener("fetch", function (event) {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   const path = url.pathname;
+  if (request.mode === "navigate") { event.waitUntil(refreshData()); }
   if (SETTINGS.data.indexOf(path) >= 0) {
     event.respondWith(networkFirst(request, path));
   } else if (path === SETTINGS.verifier && request.mode === "navigate") {
