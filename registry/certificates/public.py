@@ -112,6 +112,7 @@ def verify_json(code: str):
 
 @bp.route("/v/", defaults={"rest": ""})
 @bp.route("/v/<path:rest>")
+@bp.route("/V/<path:rest>")  # (no bare "/V/": a second default rule would redirect "/v/")
 @verification_limit
 def unknown(rest: str):
     """Whatever else starts with ``/v/`` (no code, a slash too many from a QR reader): a code

@@ -216,6 +216,10 @@ def test_the_printed_qr_carries_the_signed_payload_and_it_verifies(client, login
     assert page.status_code == 200 and 'class="verdict-word' in page.text and "VALID" in page.text
     assert client.get(f"/V/{certificate.public_code.lower()}").status_code == 301
     assert client.get("/V/7K3M9Q2X4Z8B6N1R5T0V2W4Y6A").status_code == 404
+    # A reader that adds a slash still lands on the page; anything else is "not in this register".
+    assert client.get(f"/V/{certificate.public_code}/").headers["Location"].endswith(
+        f"/v/{certificate.public_code}")
+    assert "Not in this register" in client.get("/V/a/b").text
 
 
 def test_a_reprint_keeps_the_qr_its_paper_has(client, login_as, certificate, tmp_path):
