@@ -154,18 +154,8 @@ async function barcodeDetector() {
 const canvas = document.createElement("canvas");
 
 // The text of the first QR code in a picture (an ImageBitmap or the video), or null.
-async function readQr(source, width, height) {
-  const native = await barcodeDetector();
-  if (native) {
-    try {
-      const found = await native.detect(source);
-      if (found.length) { return found[0].rawValue; }
-    } catch (error) { /* fall through to jsQR */ }
-  }
-  if (!window.jsQR) { return null; }
-  // A photo of a whole page at full size is slow to search; 1600 px keeps a 35 mm code
-  // at several pixels a module.
-  const scale = Math.min(1, 1600 / Math.max(width, height));
+function jsQrAt(source, width, height, side) {
+  const scale = Math.min(1, side / Math.max(width, height));
   canvas.width = Math.round(width * scale);
   canvas.height = Math.round(height * scale);
   const context = canvas.getContext("2d", {willReadFrequently: true});
@@ -176,13 +166,30 @@ async function readQr(source, width, height) {
   return found ? found.data : null;
 }
 
+// The text of the first QR code in a picture (an ImageBitmap or the video), or null;
+// ``thorough``: a photo, worth a second, slower look at a larger size.
+async function readQr(source, width, height, thorough) {
+  const native = await barcodeDetector();
+  if (native) {
+    try {
+      const found = await native.detect(source);
+      if (found.length) { return found[0].rawValue; }
+    } catch (error) { /* fall through to jsQR */ }
+  }
+  if (!window.jsQR) { return null; }
+  // A photo of a whole page at full size is slow to search; 1600 px keeps a 35 mm code on a
+  // page at several pixels a module. A small code in a large photo needs the larger look.
+  return jsQrAt(source, width, height, 1600)
+    || (thorough && Math.max(width, height) > 1600 ? jsQrAt(source, width, height, 3200) : null);
+}
+
 async function readPhoto(file) {
   progress.textContent = say("scanning");
   resultBox.replaceChildren();
   let text = null;
   try {
     const bitmap = await createImageBitmap(file);
-    text = await readQr(bitmap, bitmap.width, bitmap.height);
+    text = await readQr(bitmap, bitmap.width, bitmap.height, true);
     bitmap.close();
   } catch (error) {
     text = null;

@@ -148,6 +148,17 @@ def qr_image(text: str, path: Path) -> Path:
     return path
 
 
+def large_photo(qr_path: Path, path: Path) -> Path:
+    """A 4000 x 3000 picture with the QR code 180 px wide in it, off centre."""
+    from PIL import Image
+
+    photo = Image.new("L", (4000, 3000), 235)
+    code = Image.open(qr_path).convert("L").resize((180, 180), Image.NEAREST)
+    photo.paste(code, (2900, 700))
+    photo.save(path)
+    return path
+
+
 def page_image(pdf: bytes, folder: Path) -> Path:
     """Page 1 of the PDF as a phone's photo of the paper would hold it (200 dpi)."""
     (folder / "certificate.pdf").write_bytes(pdf)
@@ -273,6 +284,9 @@ def test_the_verifier_speaks_the_visitors_language_offline(stack, phone, tmp_pat
     assert result["verdict"] == "valid"
     assert result["word"] == "ХҮЧИНТЭЙ"
     assert "Батбаяр Дорж" in result["text"]
+    # A phone's 12-megapixel photo with the code small in it: found on the second, larger look.
+    assert read_photo(page, large_photo(tmp_path / "qr.png", tmp_path / "photo.png"))[
+        "verdict"] == "valid"
 
 
 @pytest.mark.parametrize("fallback", [False, True], ids=["webcrypto", "noble"])
