@@ -11,8 +11,9 @@ export FLASK_APP := wsgi
 # What WeasyPrint needs (libharfbuzz-subset0 makes PDFs 11x faster, see notes) and fonts
 # that carry Uzbek, Mongolian and Vietnamese letters.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
-# What the tests read PDFs, QR codes and pages with, as a real reader would.
-TEST_DEBS := poppler-utils zbar-tools chromium nginx-light openssl
+# What the tests read PDFs, QR codes and pages with, as a real reader would (node runs the
+# offline verifier's JS on the test vectors).
+TEST_DEBS := poppler-utils zbar-tools chromium nginx-light openssl nodejs
 
 define apt_ensure
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,9 +44,11 @@ system-packages:
 test-system-packages:
 	$(call apt_ensure,$(RUNTIME_DEBS) $(TEST_DEBS))
 
-# The compiled catalogues (.mo) are built here, never committed.
+# The compiled catalogues (.mo) and the offline verifier's JS catalogues
+# (static/js/i18n/*.json, made from the .mo files) are built here, never committed.
 translations: $(VENV)/.requirements
 	$(BIN)/flask translations compile
+	$(BIN)/flask translations js
 
 run: system-packages $(VENV)/.requirements translations
 	$(BIN)/flask db upgrade

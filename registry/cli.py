@@ -109,6 +109,18 @@ def translations_compile_command() -> None:
     compile_all()
 
 
+@translations_cli.command("js")
+def translations_js_command() -> None:
+    """Write the offline verifier's words as JS catalogues, static/js/i18n/<locale>.json, from
+    the compiled catalogues (run `flask translations compile` first; `make translations` runs
+    both). Generated files, never committed."""
+    from registry.catalogues import LOCALES
+    from registry.certificates.verifier_messages import write_js_catalogues
+
+    for path in write_js_catalogues(LOCALES):
+        click.echo(f"Wrote {path.relative_to(path.parents[3])}")
+
+
 audit_cli = click.Group("audit", help="Check the audit log.")
 
 

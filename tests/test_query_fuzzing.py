@@ -74,6 +74,8 @@ PARAMETERS = {
     "public.status_list": (),
     "public.unknown": (),
     "public.logo": ("v",),  # a cache buster only: the logo is the same whatever it says
+    "public.verifier": (),  # the page reads only the QR, in the browser
+    "public.service_worker": (),
 }
 # What every route may be sent: url_for's own keywords (and its first argument's name), the
 # pager and the sort, the language, where to go next.

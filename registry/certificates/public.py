@@ -9,7 +9,12 @@
   ones, and the registry's base URL;
 * ``/.well-known/registry-status.json`` - the signed status list of every signed QR's
   revision (docs/qr-format.md);
-* ``/check`` - a certificate looked up by its printed number *and* the holder's surname.
+* ``/check`` - a certificate looked up by its printed number *and* the holder's surname;
+* ``/verify`` - the offline verifier: the phone reads the QR code (camera or photo) and checks
+  the signed record in its fragment against the published keys and the signed status list
+  itself (static/js/verifier.js), so it works without the network once opened;
+* ``/sw.js`` - the service worker (scope ``/``) that keeps the verifier, the keys and the
+  status list on the phone and opens the verifier for ``/v/...`` when the network fails.
 
 An unknown or malformed code answers 404 with a verdict page of its own, "not in this
 register": what that can mean (a typo, or a paper this register did not issue), how to check by
@@ -36,6 +41,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from registry.certificates import service_worker as worker
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
 from registry.extensions import csrf, limiter
@@ -65,7 +71,9 @@ verification_limit = limiter.shared_limit(_verify_limit, scope="verification")
 @bp.after_request
 def _private(response):
     headers = dict(PRIVATE_HEADERS)
-    if request.endpoint == "public.logo":
+    if request.endpoint == "public.service_worker":
+        headers["Cache-Control"] = "no-cache"
+    elif request.endpoint == "public.logo":
         # The logo is on every public page, the same for everyone: a phone on a weak signal
         # fetches it once (its address changes with the settings).
         headers["Cache-Control"] = "public, max-age=86400"
@@ -156,6 +164,25 @@ def status_list():
     """The signed status list: 4 bits per status-list index (valid, suspended, revoked,
     superseded), as the database says it at this request."""
     return jsonify(services.status_list_document())
+
+
+@bp.route("/verify")
+def verifier():
+    """The offline verifier: scan or photograph a certificate's QR code; the phone checks the
+    signature and the status list itself (no rate limit: the page names no certificate)."""
+    return render_template("public/verifier.html", agency=agency(),
+                           status_url=worker.status_list_url())
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that its scope is the whole site (it
+    answers ``/v/...`` navigations with the verifier when the network fails)."""
+    body = worker.script(current_app)
+    response = Response(body, mimetype="text/javascript")
+    # Always asked again: a new version of the verifier must reach phones that have the old.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/agency-logo")

@@ -62,6 +62,8 @@ ROUTES = {
     "public.status_list": Route(lambda w: "/.well-known/registry-status.json", public=True),
     "public.check": Route(lambda w: "/check", public=True),
     "public.register": Route(lambda w: "/register?q=Ўроқов", public=True),
+    "public.verifier": Route(lambda w: "/verify", public=True),
+    "public.service_worker": Route(lambda w: "/sw.js", public=True),
 }
 
 

@@ -25,13 +25,33 @@ def live_server(stack):
     return stack.url
 
 
+def trust_certificate(certificate) -> str:
+    """The Chromium flag that trusts ``certificate`` (a PEM file) by its public key, and no
+    other: Chromium refuses service workers on a page whose certificate it does not trust,
+    even with Playwright's ``ignore_https_errors`` (and says so on the console), so with the
+    stack's self-signed certificate merely ignored, no public page would install the offline
+    verifier as it does for a visitor of the real site."""
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    public_key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
+    der = public_key.public_bytes(serialization.Encoding.DER,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+    return f"--ignore-certificate-errors-spki-list={spki}"
+
+
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(tls_certificate):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=[*CHROMIUM_ARGS, trust_certificate(tls_certificate[0])])
         yield browser
         browser.close()
 

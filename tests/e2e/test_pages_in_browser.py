@@ -300,7 +300,7 @@ def test_public_pages_on_a_phone_anonymously(live_server, new_context, world, la
     watcher = Watcher(page)
     problems = {}
     code = world["code"]
-    for path, text in {f"/login?lang={lang}": None, "/check": None,
+    for path, text in {f"/login?lang={lang}": None, "/check": None, "/verify": None,
                        "/register": "Ғайратжон Ўроқов", f"/v/{code}": "Gʻayratjon Oʻroqov"}.items():
         problems[path] = watcher.visit(f"{live_server}{path}", lang=lang)
         if text and text not in page.inner_text("main"):
