@@ -127,27 +127,25 @@ def unknown(rest: str):
 @verification_limit
 def verify(code: str):
     """The verification page a QR code opens."""
+    return _verification_page(code)
+
+
+@bp.route("/V/<code>")
+@verification_limit
+def verify_qr(code: str):
+    """The verification page as a signed QR opens it (the same page as ``/v/<code>``).
+    Served here, not redirected: an offline verifier (a service worker) may answer this very
+    address, and the fragment stays in the address bar for it to read."""
+    return _verification_page(code)
+
+
+def _verification_page(code: str):
     certificate = services.find_by_public_code(code)
     if certificate is None:
         return _not_in_register()
     if code != certificate.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
         return redirect(url_for("public.verify", code=certificate.public_code), code=301)
-    return render_template("public/verify.html", certificate=certificate,
-                           status=services.public_status(certificate), today=date.today())
-
-
-@bp.route("/V/<code>")
-@verification_limit
-def verify_qr(code: str):
-    """The verification page as a signed QR opens it (the same page as ``/v/<code>``)."""
-    certificate = services.find_by_public_code(code)
-    if certificate is None:
-        return _not_in_register()
-    if code != certificate.public_code:
-        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
-    # Served here, not redirected: an offline verifier (a service worker) may answer this
-    # very address, and the fragment stays in the address bar for it to read.
     return render_template("public/verify.html", certificate=certificate,
                            status=services.public_status(certificate), today=date.today())
 

@@ -18,6 +18,7 @@ from registry.certificates.signing import (
 from registry.errors import DomainError
 from registry.extensions import db
 from tests import fixtures
+from tests.certificates.workers import Revoke
 from tests.concurrency import run_together
 
 STATUS_URL = "/.well-known/registry-status.json"
@@ -122,19 +123,6 @@ def test_the_database_refuses_two_revisions_in_one_slot(official):
         db.session.commit()
     assert "status_index" in str(refused.value).lower() or "unique" in str(refused.value).lower()
     db.session.rollback()
-
-
-class Revoke:
-    def __init__(self, official_id):
-        self.official_id = official_id
-
-    def prepare(self, certificate_id):
-        return db.session.get(Certificate, certificate_id), db.session.get(User, self.official_id)
-
-    def run(self, prepared):
-        certificate, official = prepared
-        return services.change_status(certificate, "revoke", actor=official,
-                                      reason="misconduct").status
 
 
 def test_two_revocations_at_once_both_land_in_the_status_list(app, client, official):

@@ -4,10 +4,7 @@ people, the same errors - on SQLite and on PostgreSQL (the two lower an email in
 way)."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from registry.extensions import db
@@ -16,16 +13,7 @@ from registry.people.models import Person
 from registry.seminars import roster_import
 from registry.seminars.roster_import import apply_import, plan_import
 from tests import fixtures
-
-
-def xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.seminars.test_import import xlsx
 
 
 def row_by_row(descriptions, *, limit=10):
