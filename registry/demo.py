@@ -245,11 +245,13 @@ def load_demo_data() -> dict:
                       "titles": {"uz": "Bosh direktor", "ru": "Генеральный директор"}},
                      {"name": "Anvar Karimov", "title": "Lead trainer",
                       "titles": {"uz": "Yetakchi trener", "ru": "Ведущий тренер"}}])
+    # Uzbek in both scripts: a half in Latin letters must not fall back to the Cyrillic one.
     issuer.set_values("issuer_name", {
+        "uz": issuer.issuer_name,
         "en": "Uzbek Agency for Technical Regulation (Uzstandard)",
         "ru": "Узбекское агентство по техническому регулированию (Узстандарт)",
         "uz_Cyrl": "Ўзбекистон техник жиҳатдан тартибга солиш агентлиги (Ўзстандарт)"})
-    issuer.set_values("place_of_issue", {"en": "Tashkent", "ru": "Ташкент",
+    issuer.set_values("place_of_issue", {"uz": "Toshkent", "en": "Tashkent", "ru": "Ташкент",
                                          "uz_Cyrl": "Тошкент"})
     db.session.add(issuer)
     db.session.flush()

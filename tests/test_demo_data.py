@@ -64,6 +64,10 @@ def test_demo_data_loads_once_and_prints_the_logins(app, db, client):
     assert issued and all(
         [(t["language"], t["course"]) for t in c.printed_texts][0] ==
         ("uz", "ISO 9001:2015 boʻyicha ichki auditor") for c in issued)
+    # The Uzbek Latin half names the agency and the place in Latin letters, not Cyrillic.
+    uzbek = issued[0].printed_texts[0]
+    assert (uzbek["issuer"], uzbek["place"]) == (
+        "Oʻzbekiston texnik jihatdan tartibga solish agentligi (Oʻzstandart)", "Toshkent")
 
     names = " ".join(db.session.scalars(select(Person.full_name)))
     for letters in ("Ў", "Қ", "Ғ", "Ҳ", "Oʻ", "Ө", "Ү", "ắ", "ồ"):
