@@ -11,7 +11,7 @@ from flask_babel import format_number, lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.audit.services import record
-from registry.certificates import qr_payload, signing
+from registry.certificates import qr_payload, signing, status_list
 from registry.certificates.models import Certificate, IssuerSettings, SigningKeyRevocation
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
@@ -135,14 +135,15 @@ def published_keys() -> dict:
     document = key_ring().published()
     revoked = {row.key_id: row for row in db.session.scalars(
         select(SigningKeyRevocation).order_by(SigningKeyRevocation.key_id))}
+    revoked_at = {key_id: status_list.timestamp(row.revoked_at)
+                  for key_id, row in revoked.items()}
     for entry in document["keys"]:
-        if entry["key_id"] in revoked:
-            entry["revoked_at"] = revoked[entry["key_id"]].revoked_at.strftime(
-                "%Y-%m-%dT%H:%M:%SZ")
+        if entry["key_id"] in revoked_at:
+            entry["revoked_at"] = revoked_at[entry["key_id"]]
     document["base_url"] = current_app.config["REGISTRY_BASE_URL"]
     document["revoked_keys"] = [
-        {"key_id": key_id, "revoked_at": row.revoked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-         "reason": row.reason} for key_id, row in revoked.items()]
+        {"key_id": key_id, "revoked_at": revoked_at[key_id], "reason": row.reason}
+        for key_id, row in revoked.items()]
     return document
 
 

@@ -40,23 +40,20 @@ def new_public_code() -> str:
 STATUS_INDEX_ATTEMPTS = 40
 
 
-def new_status_index(taken: set | None = None) -> int:
+def new_status_index() -> int:
     """A random free slot of the status list for a new revision (random, so an index tells
-    nothing about when or how many were issued). A slot in use - committed, or ``taken``
-    by this transaction and not yet flushed - is drawn again. Two transactions drawing the
-    same free slot at the same moment (one chance in 131,072 per pair) meet the unique
-    constraint: the later one fails whole and nothing is half-issued.
+    nothing about when or how many were issued). A slot in use is drawn again - committed,
+    or pending in this transaction (the look-up flushes the revisions of a batch already
+    made). Two transactions drawing the same free slot at the same moment (one chance in
+    131,072 per pair) meet the unique constraint: the later one fails whole and nothing is
+    half-issued.
 
     The list should grow (``status_list.SIZE``) long before it is half full."""
-    taken = taken if taken is not None else set()
     for _attempt in range(STATUS_INDEX_ATTEMPTS):
         index = secrets.randbelow(status_list.SIZE)
-        if index in taken:
-            continue
         used = db.session.scalar(select(Certificate.id).where(Certificate.status_index == index)
                                  .limit(1))
         if used is None:
-            taken.add(index)
             return index
     raise DomainError(_l("The status list has no free place left: the administrator must "
                          "enlarge it before more certificates are issued."))

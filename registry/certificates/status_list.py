@@ -52,7 +52,8 @@ def status_of(packed: bytes, index: int) -> str:
     return STATUS_NAMES.get(code, "unknown")
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
+    """A moment as the published documents write it: UTC to the second, ``...Z``."""
     return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -63,8 +64,8 @@ def status_document(entries: dict, key: signing.SigningKey, *, issued_at: dateti
         "type": FORMAT,
         "v": VERSION,
         "base_url": base_url,
-        "issued_at": _timestamp(issued_at),
-        "next_update": _timestamp(issued_at + LIFETIME),
+        "issued_at": timestamp(issued_at),
+        "next_update": timestamp(issued_at + LIFETIME),
         "key_id": key.key_id,
         "size": size,
         "bits": BITS,
