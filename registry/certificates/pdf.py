@@ -43,6 +43,13 @@ class Signatory:
     title: str = ""
     titles: tuple = ()  # (language, title) pairs: the title in other languages
 
+    @classmethod
+    def of(cls, entry: dict) -> "Signatory":
+        """A signatory as the issuer settings and a revision keep it:
+        ``{"name", "title", "titles": {language: title}}``."""
+        return cls(entry.get("name", ""), entry.get("title", ""),
+                   tuple(sorted((entry.get("titles") or {}).items())))
+
     def title_in(self, language: str) -> str:
         """The title in ``language`` (the other Uzbek script next), else the default one."""
         from registry.localized import pick

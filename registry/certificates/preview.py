@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from registry.certificates.numbering import add_months
 from registry.certificates.pdf import PrintedCertificate, PrintedText, Signatory
 from registry.localized import pick
 
@@ -24,6 +25,7 @@ SAMPLE_HOLDERS = {
     "vi": "Nguyễn Thị Thắm Phượng",
 }
 SAMPLE_NUMBER = "IA-0000-00000"
+SAMPLE_VALIDITY_MONTHS = 36  # without a course: the demo auditor course's three years
 
 
 @dataclass(frozen=True)
@@ -71,16 +73,15 @@ def sample_certificate(issuer: IssuerDraft, language: str, *, course=None,
     languages = preview_languages(language)
     texts = tuple(_course_text(course, lang, issuer) for lang in languages)
     hours = course.hours if course is not None else 40
+    months = course.validity_months if course is not None else SAMPLE_VALIDITY_MONTHS
     return PrintedCertificate(
         number=SAMPLE_NUMBER, holder_name=SAMPLE_HOLDERS.get(language, SAMPLE_HOLDERS["en"]),
         holder_latin_name=None, course_title=texts[0].course_title,
         standards=texts[0].standards, hours=hours, start_date=today, end_date=today,
         issued_on=today,
-        valid_until=(date(today.year + 3, today.month, min(today.day, 28))
-                     if course is None or course.validity_months else None),
+        valid_until=add_months(today, months) if months else None,
         issuer_name=issuer.issuer_name, issuer_logo=issuer.logo,
         issuer_logo_type=issuer.logo_type,
-        signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""),
-                                    tuple(sorted((entry.get("titles") or {}).items())))
-                          for entry in issuer.signatories if entry.get("name")),
+        signatories=tuple(Signatory.of(entry) for entry in issuer.signatories
+                          if entry.get("name")),
         verification_url=f"{base_url}/v/SAMPLE", languages=languages, texts=texts)

@@ -45,9 +45,7 @@ def printed_certificate(certificate: Certificate, *, settings: IssuerSettings | 
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,
         issuer_name=certificate.issuer_name, issuer_logo=settings.logo,
         issuer_logo_type=settings.logo_type,
-        signatories=tuple(Signatory(entry.get("name", ""), entry.get("title", ""),
-                                    tuple(sorted((entry.get("titles") or {}).items())))
-                          for entry in certificate.signatories or []),
+        signatories=tuple(Signatory.of(entry) for entry in certificate.signatories or []),
         verification_url=verification_url(certificate), qr_content=qr_content(certificate),
         languages=languages, texts=texts,
     )
