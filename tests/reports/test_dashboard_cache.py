@@ -197,6 +197,29 @@ def test_the_cache_can_be_switched_off(report_world, size):
         cache.size = saved
 
 
+def test_the_cache_size_is_the_setting_of_the_app(app, report_world, tmp_path):
+    """``REPORTS_CACHE_SIZE`` as the README gives it: an app built with 0 keeps nothing."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    period = services.Period.year_of(TODAY)
+    official_id = report_world.users["official"].id
+    for size in (0, 3):
+        other = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                            "REPORTS_CACHE_SIZE": size}, instance_path=str(tmp_path))
+        try:
+            with other.app_context():
+                from registry.auth.models import User
+
+                official = db.session.get(User, official_id)
+                first, again = (services._count_all(period, official, services.DIMENSIONS,
+                                                    today=TODAY) for _ in range(2))
+                assert figure_cache().size == size
+                assert first == again and (first is again) == (size > 0)
+                db.session.remove()
+        finally:
+            with other.app_context():
+                db.engine.dispose()
+
+
 DAYS = [TODAY + timedelta(days=offset) for offset in range(40)]
 
 
