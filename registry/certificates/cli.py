@@ -136,12 +136,13 @@ def _not_verified(reason: str):
 def verify_certificate_command(document_path: str, keys_path: str | None) -> None:
     """Check the signature of a certificate saved from /v/<code>.json - offline.
 
-    Needs only the public keys: no database, no network. Exit status 0 when the signature is
-    genuine, 1 when it is not (a changed character, an unknown key, a key named twice, text
-    not in Unicode NFC form, a malformed signature). Only signed facts are printed: whether
+    Needs only the public keys (with --keys: no database, no network). Exit status 0 when
+    the signature is genuine, 1 when it is not (a changed character, an unknown or revoked
+    key, a key named twice, text not in Unicode NFC form, a malformed signature). Only signed facts are printed: whether
     the certificate is still valid today (not suspended, revoked or superseded) is not signed,
     and only the live page says it.
     """
+    from registry.certificates.offline import revoked_keys
     from registry.certificates.signing import (
         DuplicateKey,
         NotVerified,
@@ -155,17 +156,25 @@ def verify_certificate_command(document_path: str, keys_path: str | None) -> Non
         _not_verified(f"{document_path}: {error}")
     if keys_path:
         try:
-            public_keys = public_keys_from_document(_read_json(keys_path, "keys document"))
+            keys_document = _read_json(keys_path, "keys document")
         except DuplicateKey as error:
             raise click.ClickException(f"{keys_path}: {error}.") from None
     else:
-        from registry.certificates.services import key_ring
+        from registry.certificates.services import published_keys
 
-        public_keys = public_keys_from_document(key_ring().published())
+        keys_document = published_keys()
+    public_keys = public_keys_from_document(keys_document)
     try:
         payload = check_signed_document(document, public_keys)
     except NotVerified as error:
         _not_verified(str(error))
+    revoked = revoked_keys(keys_document)
+    if payload.get("key_id") in revoked:
+        # A genuine signature by a key that leaked proves nothing: anyone holding the key
+        # could have made it.
+        when = f" on {revoked[payload['key_id']][:10]}" if revoked[payload["key_id"]] else ""
+        _not_verified(f"its key {payload['key_id']} was revoked{when}, so anyone could have "
+                      "signed it; the registry re-issues what that key signed")
     # From here on only the payload: the page's own "status", "holder", ... beside it are
     # not signed, and printing them after VERIFIED would vouch for them (L5).
     click.echo(f"VERIFIED: {payload.get('number')} - {payload.get('holder')} - "
@@ -188,9 +197,8 @@ def revoke_key_command(key_id: str, reason: str, by_email: str | None) -> None:
 
     /.well-known/registry-keys.json then lists it under revoked_keys, and offline verifiers
     say NOT ISSUED BY THIS REGISTRY for every QR it signed: re-issue those certificates. The
-    key that signs now cannot be revoked: make another key current first (name it in
-    instance/signing-keys/current, or set REGISTRY_SIGNING_KEY) and restart. Audited as
-    signing_key.revoke.
+    key that signs now cannot be revoked: make another key current first (``new-key``, or
+    set REGISTRY_SIGNING_KEY) and restart. Audited as signing_key.revoke.
     """
     from registry.certificates.services import revoke_signing_key
     from registry.errors import DomainError
@@ -202,3 +210,26 @@ def revoke_key_command(key_id: str, reason: str, by_email: str | None) -> None:
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Revoked signing key {key_id}: registry-keys.json lists it as revoked.")
+
+
+@certificates_cli.command("new-key")
+@click.option("--by", "by_email", help="Act as this administrator (default: the first admin).")
+def new_key_command(by_email: str | None) -> None:
+    """Make a new signing key the one that signs from now on (key rotation).
+
+    The new key pair is written to instance/signing-keys/ and named in its ``current`` file;
+    the previous key stays published, so what it signed still verifies - revoke it with
+    ``revoke-key`` if it leaked. Restart the web and worker processes afterwards: they load
+    the keys once. Audited as signing_key.rotate.
+    """
+    from registry.certificates.services import rotate_signing_key
+    from registry.errors import DomainError
+
+    try:
+        key = rotate_signing_key(actor=_acting_user(by_email))
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"New signing key {key.key_id} signs from now on; restart the web and worker "
+               "processes so that they use it.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_number, lazy_gettext as _l
@@ -175,6 +176,25 @@ def revoke_signing_key(key_id: str, *, actor, reason: str) -> SigningKeyRevocati
     record(actor, "signing_key.revoke", record_type="signing_key_revocation",
            summary=key_id, details={"key_id": key_id, "reason": revocation.reason})
     return revocation
+
+
+def rotate_signing_key(*, actor) -> signing.SigningKey:
+    """Make a new key pair in ``instance/signing-keys/`` the one that signs from now on
+    (admins only; audited as ``signing_key.rotate``). The previous key stays published, so
+    everything it signed still verifies; revoke it afterwards if it leaked. Refused while
+    ``REGISTRY_SIGNING_KEY`` names the key in the environment: that one always signs.
+    Other processes (gunicorn workers, ``flask worker``) load keys once: restart them."""
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied(_l("Only an administrator can make a new signing key."))
+    if current_app.config.get("REGISTRY_SIGNING_KEY"):
+        raise DomainError(_l("REGISTRY_SIGNING_KEY sets the signing key: put the new key "
+                             "there instead, and restart."))
+    previous = key_ring().current.key_id
+    key = signing.create_key(Path(current_app.instance_path) / signing.KEY_DIRECTORY)
+    current_app.extensions.pop("registry_key_ring", None)  # reloaded with the new key
+    record(actor, "signing_key.rotate", record_type="signing_key", summary=key.key_id,
+           details={"key_id": key.key_id, "previous_key_id": previous})
+    return key
 
 
 def sign_certificate(certificate: Certificate, *, course_code: str | None = None) -> None:

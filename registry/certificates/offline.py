@@ -17,11 +17,18 @@ VERDICTS = ("valid", "expired", "suspended", "revoked", "superseded", "not_issue
             "online_check_needed")
 
 
+def revoked_keys(keys_document: dict) -> dict:
+    """``{key_id: revoked_at}`` for the keys registry-keys.json lists under ``revoked_keys``
+    (a malformed entry is left out; a missing date is ``""``)."""
+    entries = keys_document.get("revoked_keys") if isinstance(keys_document, dict) else None
+    return {entry["key_id"]: str(entry.get("revoked_at") or "")
+            for entry in (entries if isinstance(entries, list) else [])
+            if isinstance(entry, dict) and isinstance(entry.get("key_id"), str)}
+
+
 def revoked_key_ids(keys_document: dict) -> frozenset:
     """The key ids registry-keys.json lists under ``revoked_keys``."""
-    entries = keys_document.get("revoked_keys") if isinstance(keys_document, dict) else None
-    return frozenset(entry["key_id"] for entry in (entries if isinstance(entries, list) else [])
-                     if isinstance(entry, dict) and isinstance(entry.get("key_id"), str))
+    return frozenset(revoked_keys(keys_document))
 
 
 def facts_of(facts: qr_payload.QrFacts) -> dict:

@@ -19,7 +19,8 @@ from registry.certificates.agency import (  # noqa: F401
 )
 from registry.certificates.issuer import (  # noqa: F401
     MAX_LOGO_PIXELS, MAX_LOGO_SIDE, check_logo, clean_signatories, issuer_settings, key_ring,
-    printed_facts, published_keys, qr_facts, revoke_signing_key, sign_certificate,
+    printed_facts, published_keys, qr_facts, revoke_signing_key, rotate_signing_key,
+    sign_certificate,
     signed_payload, update_issuer_settings,
 )
 from registry.certificates.issuing import (  # noqa: F401

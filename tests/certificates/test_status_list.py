@@ -187,6 +187,64 @@ def test_a_qr_signed_by_a_revoked_key_is_not_issued_offline(app, client, officia
         services.issue_certificate(seminar.registrations[0], issued_by=official)
 
 
+def test_new_key_makes_a_new_key_current_and_keeps_the_old_one_published(app, client,
+                                                                        runner_env):
+    admin = fixtures.create_user("admin")
+    db.session.commit()
+    old = services.key_ring().current.key_id
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["certificates", "new-key", "--by", admin.email])
+    assert made.exit_code == 0, made.output
+    keys = client.get(KEYS_URL).get_json()
+    assert keys["current"] != old and keys["current"] in made.output
+    assert {old, keys["current"]} <= {entry["key_id"] for entry in keys["keys"]}
+    assert (runner_env / "current").read_text().strip() == keys["current"]
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "signing_key.rotate")).one()
+    assert event.details == {"key_id": keys["current"], "previous_key_id": old}
+    # Now the old key can be revoked: it no longer signs.
+    done = runner.invoke(args=["certificates", "revoke-key", old, "--reason", "leaked"])
+    assert done.exit_code == 0, done.output
+    with pytest.raises(DomainError, match="Only an administrator"):
+        services.rotate_signing_key(actor=fixtures.create_user("official"))
+
+
+def test_new_key_is_refused_while_the_environment_names_the_key(app, runner_env):
+    admin = fixtures.create_user("admin")
+    db.session.commit()
+    keys_before = set(runner_env.glob("*.pem"))
+    app.config["REGISTRY_SIGNING_KEY"] = "set"
+    try:
+        refused = app.test_cli_runner().invoke(args=["certificates", "new-key"])
+    finally:
+        del app.config["REGISTRY_SIGNING_KEY"]
+    assert refused.exit_code != 0 and "REGISTRY_SIGNING_KEY" in refused.output
+    assert set(runner_env.glob("*.pem")) == keys_before
+    assert not db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "signing_key.rotate", AuditEvent.actor_id == admin.id)).all()
+
+
+def test_a_saved_certificate_signed_by_a_revoked_key_is_not_verified(app, client, official,
+                                                                     runner_env, tmp_path):
+    [certificate] = issue(official, "Ғайратжон Ўроқов")
+    saved = tmp_path / "certificate.json"
+    saved.write_text(client.get(f"/v/{certificate.public_code}.json").get_data(as_text=True),
+                     encoding="utf-8")
+    create_key(runner_env)
+    app.extensions.pop("registry_key_ring", None)
+    services.revoke_signing_key(certificate.key_id, actor=fixtures.create_user("admin"),
+                                reason="leaked")
+    db.session.commit()
+    keys = tmp_path / "keys.json"
+    keys.write_bytes(client.get(KEYS_URL).data)
+    result = app.test_cli_runner().invoke(
+        args=["verify-certificate", str(saved), "--keys", str(keys)])
+    assert result.exit_code == 1, result.output
+    assert f"its key {certificate.key_id} was revoked on {date.today().isoformat()}" \
+        in result.output
+    assert "VERIFIED:" not in result.output.replace("NOT VERIFIED", "")
+
+
 @pytest.fixture
 def runner_env(app):
     """The instance's key folder; the key ring as it was is restored afterwards (the app
