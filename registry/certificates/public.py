@@ -33,17 +33,22 @@ visitor could not type themselves.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from flask import (
     Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
-    url_for,
+    session, url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from registry.certificates import service_worker as worker
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
+from registry.certificates.verification import find_for_verification, page_facts
 from registry.extensions import csrf, limiter
 from registry.templating import paginate
 
@@ -140,14 +145,83 @@ def verify_qr(code: str):
 
 
 def _verification_page(code: str):
-    certificate = services.find_by_public_code(code)
+    certificate, settings = find_for_verification(code)
     if certificate is None:
         return _not_in_register()
+    if "registry.agency" not in request.environ:  # read with the certificate: no second look-up
+        request.environ["registry.agency"] = services.public_agency(settings=settings)
     if code != certificate.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
         return redirect(url_for("public.verify", code=certificate.public_code), code=301)
-    return render_template("public/verify.html", certificate=certificate,
-                           status=services.public_status(certificate), today=date.today())
+    today = date.today()
+    status = services.public_status(certificate, today)
+    if not _same_for_every_visitor():
+        return _render_verification(certificate, status, today)
+    # The row was read above, so the key holds today's status: a revocation or a re-issue
+    # is another key on the very next request, never a stale page.
+    key = (str(get_locale()), request.script_root, request.full_path, agency(),
+           page_facts(certificate, status, today))
+    cache = _page_cache()
+    page = cache.get(key)
+    if page is None:
+        page = _render_verification(certificate, status, today)
+        cache.put(key, page)
+    return page
+
+
+def _render_verification(certificate, status, today) -> str:
+    return render_template("public/verify.html", certificate=certificate, status=status,
+                           today=today)
+
+
+def _same_for_every_visitor() -> bool:
+    """Whether this request's page shows nothing of the visitor's own: nobody signed in (a
+    signed-in official's page has the navigation, their name and a sign-out token) and no
+    message waiting to be shown (a flash is for this visitor, once)."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+class PageCache:
+    """Rendered pages kept in this process, the least recently used dropped beyond ``size``
+    entries (0 keeps nothing). A lock, as gthread workers serve requests in threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key, page: str) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+# ~4 KB a page: at most a few MB per worker. A worker keeps the pages of the certificates
+# being checked right now; a visitor who varies the query string only pushes out others.
+PAGE_CACHE_SIZE = 1024
+
+
+def _page_cache() -> PageCache:
+    """This app's store of rendered verification pages (one per app, so an app built for a
+    test never sees another's pages)."""
+    cache = current_app.extensions.get("registry.verification_pages")
+    if cache is None:
+        cache = current_app.extensions["registry.verification_pages"] = PageCache(PAGE_CACHE_SIZE)
+    return cache
 
 
 @bp.route("/.well-known/registry-keys.json")

@@ -3,18 +3,19 @@ verifier is shown, the public JSON facts, the register export and the public reg
 certified auditors."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from registry.catalog.models import Course
 from registry.certificates import qr_payload, status_list
 from registry.certificates.issuer import key_ring, printed_facts
-from registry.certificates.models import Certificate
+from registry.certificates.models import Certificate, IssuerSettings
 from registry.certificates.numbering import normalise_public_code
 from registry.certificates.status import STATUS_LABELS, STATUS_REASONS
 from registry.database import utcnow
@@ -30,6 +31,31 @@ def find_by_public_code(text: str | None) -> Certificate | None:
     if code is None:
         return None
     return db.session.scalars(select(Certificate).where(Certificate.public_code == code)).first()
+
+
+@functools.cache
+def _by_code_with_issuer():
+    # Built once (on first use: the mappers are configured by then), so each request skips
+    # making the statement and its cache key; a bound parameter carries the code.
+    return (select(Certificate, IssuerSettings)
+            .outerjoin(IssuerSettings, IssuerSettings.id == 1)
+            .where(Certificate.public_code == bindparam("code")))
+
+
+def find_for_verification(text: str | None) -> tuple[Certificate | None, IssuerSettings]:
+    """``find_by_public_code`` for the verification page, with the issuer settings (the
+    agency the page names) from the same statement - the page costs one round trip to the
+    database. The settings are the defaults ``issuer_settings`` gives while none are saved."""
+    code = normalise_public_code(text)
+    row = (db.session.execute(_by_code_with_issuer(), {"code": code}).first()
+           if code is not None else None)
+    if row is None:
+        return None, None
+    certificate, settings = row
+    if settings is None:
+        settings = IssuerSettings(id=1, issuer_name=current_app.config["REGISTRY_ISSUER_NAME"],
+                                  signatories=[])
+    return certificate, settings
 
 
 def find_by_number(number: str) -> Certificate | None:
@@ -79,6 +105,26 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
     elif word == "expired":
         since = certificate.valid_until
     return PublicStatus(word, since, str(reason) if reason else None, newer)
+
+
+def page_facts(certificate: Certificate, status: PublicStatus, today: date) -> tuple:
+    """Everything about ``certificate`` that its verification page shows, with the ``status``
+    it is shown with and the day (the page says "checked on"): what a rendered page is kept
+    under (``public.py``), so that a page is reused only while every one of these is the same -
+    a revocation, a re-issue, a new day or a corrected snapshot is another key at once.
+
+    The snapshot's columns as a whole (the halves per language included), not only those the
+    page's language shows: a change in any of them makes a new page."""
+    newer = status.superseded_by
+    return (certificate.id, certificate.public_code, certificate.number, certificate.revision,
+            certificate.holder_name, certificate.holder_latin_name, certificate.course_title,
+            certificate.standards, certificate.issuer_name,
+            json.dumps(certificate.printed_texts or [], sort_keys=True, ensure_ascii=False),
+            certificate.hours, certificate.start_date, certificate.end_date,
+            certificate.issued_on, certificate.valid_until,
+            status.word, status.since, status.reason,
+            newer.revision if newer is not None else None,
+            newer.public_code if newer is not None else None, today)
 
 
 def public_facts(certificate: Certificate, today: date | None = None) -> dict:
