@@ -48,8 +48,9 @@ from flask_login import current_user
 from registry.certificates import service_worker as worker
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
-from registry.certificates.verification import find_for_verification, page_facts
-from registry.extensions import csrf, limiter
+from registry.certificates.models import Certificate
+from registry.certificates.verification import look_up_for_page, page_facts
+from registry.extensions import csrf, db, limiter
 from registry.templating import paginate
 
 bp = Blueprint("public", __name__)
@@ -145,33 +146,41 @@ def verify_qr(code: str):
 
 
 def _verification_page(code: str):
-    certificate, settings = find_for_verification(code)
-    if certificate is None:
+    found = look_up_for_page(code)
+    if found is None:
         return _not_in_register()
-    if "registry.agency" not in request.environ:  # read with the certificate: no second look-up
-        request.environ["registry.agency"] = services.public_agency(settings=settings)
-    if code != certificate.public_code:
+    if code != found.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
-        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
+        return redirect(url_for("public.verify", code=found.public_code), code=301)
+    # The agency as read with the certificate: base.html shows it without a second look-up.
+    request.environ["registry.agency"] = services.public_agency(settings=found.settings)
     today = date.today()
-    status = services.public_status(certificate, today)
     if not _same_for_every_visitor():
-        return _render_verification(certificate, status, today)
-    # The row was read above, so the key holds today's status: a revocation or a re-issue
-    # is another key on the very next request, never a stale page.
-    key = (str(get_locale()), request.script_root, request.full_path, agency(),
-           page_facts(certificate, status, today))
+        return _render_verification(db.session.get(Certificate, found.certificate_id), today)
+    certificate = newest = None
+    if found.superseded:
+        # The page links to the newest revision, which is not in this row: follow the chain.
+        certificate = db.session.get(Certificate, found.certificate_id)
+        newer = services.public_status(certificate, today).superseded_by
+        newest = (newer.revision, newer.public_code) if newer is not None else None
+    # Every fact the page shows, as read at this request, with the day (the status - expired
+    # or not - and "checked on" depend on it): a revocation, a re-issue or tomorrow is
+    # another key, so a kept page is never stale.
     cache = _page_cache()
+    key = (str(get_locale()), request.script_root, request.full_path, agency(), found.facts,
+           newest, today)
     page = cache.get(key)
     if page is None:
-        page = _render_verification(certificate, status, today)
-        cache.put(key, page)
+        certificate = certificate or db.session.get(Certificate, found.certificate_id)
+        page = _render_verification(certificate, today)
+        # Kept under what was rendered (the object, read after the row, may be newer).
+        cache.put((*key[:4], page_facts(certificate), newest, today), page)
     return page
 
 
-def _render_verification(certificate, status, today) -> str:
-    return render_template("public/verify.html", certificate=certificate, status=status,
-                           today=today)
+def _render_verification(certificate: Certificate, today: date) -> str:
+    return render_template("public/verify.html", certificate=certificate,
+                           status=services.public_status(certificate, today), today=today)
 
 
 def _same_for_every_visitor() -> bool:

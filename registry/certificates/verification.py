@@ -33,31 +33,6 @@ def find_by_public_code(text: str | None) -> Certificate | None:
     return db.session.scalars(select(Certificate).where(Certificate.public_code == code)).first()
 
 
-@functools.cache
-def _by_code_with_issuer():
-    # Built once (on first use: the mappers are configured by then), so each request skips
-    # making the statement and its cache key; a bound parameter carries the code.
-    return (select(Certificate, IssuerSettings)
-            .outerjoin(IssuerSettings, IssuerSettings.id == 1)
-            .where(Certificate.public_code == bindparam("code")))
-
-
-def find_for_verification(text: str | None) -> tuple[Certificate | None, IssuerSettings]:
-    """``find_by_public_code`` for the verification page, with the issuer settings (the
-    agency the page names) from the same statement - the page costs one round trip to the
-    database. The settings are the defaults ``issuer_settings`` gives while none are saved."""
-    code = normalise_public_code(text)
-    row = (db.session.execute(_by_code_with_issuer(), {"code": code}).first()
-           if code is not None else None)
-    if row is None:
-        return None, None
-    certificate, settings = row
-    if settings is None:
-        settings = IssuerSettings(id=1, issuer_name=current_app.config["REGISTRY_ISSUER_NAME"],
-                                  signatories=[])
-    return certificate, settings
-
-
 def find_by_number(number: str) -> Certificate | None:
     """The newest revision of the certificate with this printed number (``/N`` ignored)."""
     base = (number or "").strip().upper().split("/")[0]
@@ -107,24 +82,74 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
     return PublicStatus(word, since, str(reason) if reason else None, newer)
 
 
-def page_facts(certificate: Certificate, status: PublicStatus, today: date) -> tuple:
-    """Everything about ``certificate`` that its verification page shows, with the ``status``
-    it is shown with and the day (the page says "checked on"): what a rendered page is kept
-    under (``public.py``), so that a page is reused only while every one of these is the same -
-    a revocation, a re-issue, a new day or a corrected snapshot is another key at once.
+# What the verification page shows of a revision, and what its status is derived from (with
+# the day): the facts a rendered page is kept under (public.py). The snapshot's columns as a
+# whole - the halves of every language too, not only the one a page shows.
+PAGE_FACTS = ("id", "public_code", "number", "revision", "holder_name", "holder_latin_name",
+              "course_title", "standards", "issuer_name", "printed_texts", "hours",
+              "start_date", "end_date", "issued_on", "valid_until", "status", "status_reason",
+              "status_changed_at", "superseded_by_id", "superseded_at")
+# What the page shows of the agency (issuer settings; public_agency makes it an Agency).
+AGENCY_FACTS = ("issuer_name", "translations", "logo_type", "updated_at", "contact_url",
+                "contact_email", "contact_phone")
 
-    The snapshot's columns as a whole (the halves per language included), not only those the
-    page's language shows: a change in any of them makes a new page."""
-    newer = status.superseded_by
-    return (certificate.id, certificate.public_code, certificate.number, certificate.revision,
-            certificate.holder_name, certificate.holder_latin_name, certificate.course_title,
-            certificate.standards, certificate.issuer_name,
-            json.dumps(certificate.printed_texts or [], sort_keys=True, ensure_ascii=False),
-            certificate.hours, certificate.start_date, certificate.end_date,
-            certificate.issued_on, certificate.valid_until,
-            status.word, status.since, status.reason,
-            newer.revision if newer is not None else None,
-            newer.public_code if newer is not None else None, today)
+
+@dataclass(frozen=True)
+class PageLookup:
+    """A verification page's one read of the database: the revision's facts (``PAGE_FACTS``,
+    as plain values) and the issuer settings, not as ORM objects - a page kept rendered
+    needs nothing more, and loading objects cost more than the statement itself."""
+
+    facts: tuple
+    settings: IssuerSettings  # transient, never added to the session
+
+    @property
+    def certificate_id(self) -> int:
+        return self.facts[0]
+
+    @property
+    def public_code(self) -> str:
+        return self.facts[1]
+
+    @property
+    def superseded(self) -> bool:
+        return self.facts[PAGE_FACTS.index("superseded_by_id")] is not None
+
+
+@functools.cache
+def _page_statement():
+    # Built once (on first use), so a request neither makes the statement nor its cache key.
+    certificate, settings = Certificate.__table__, IssuerSettings.__table__
+    return (select(*(certificate.c[name] for name in PAGE_FACTS),
+                   *(settings.c[name].label(f"agency_{name}") for name in AGENCY_FACTS))
+            .select_from(certificate.outerjoin(settings, settings.c.id == 1))
+            .where(certificate.c.public_code == bindparam("code")))
+
+
+def look_up_for_page(text: str | None) -> PageLookup | None:
+    """What the verification page of the code ``text`` (as ``find_by_public_code`` reads it)
+    needs to know whether a kept rendering is still true: one statement, the certificate's
+    facts and the issuer settings together (``None``: not in the register)."""
+    code = normalise_public_code(text)
+    row = db.session.execute(_page_statement(), {"code": code}).first() if code else None
+    if row is None:
+        return None
+    values = {name: row._mapping[f"agency_{name}"] for name in AGENCY_FACTS}
+    if values["issuer_name"] is None:  # none saved yet: the defaults issuer_settings() gives
+        settings = IssuerSettings(id=1, issuer_name=current_app.config["REGISTRY_ISSUER_NAME"],
+                                  signatories=[])
+    else:
+        settings = IssuerSettings(id=1, signatories=[], **values)
+    return PageLookup(page_facts(row), settings)
+
+
+def page_facts(source) -> tuple:
+    """``PAGE_FACTS`` of a certificate or of a row of ``_page_statement``, hashable (the
+    printed texts as canonical JSON): equal exactly when the page would show the same."""
+    values = [getattr(source, name) for name in PAGE_FACTS]
+    texts = PAGE_FACTS.index("printed_texts")
+    values[texts] = json.dumps(values[texts] or [], sort_keys=True, ensure_ascii=False)
+    return tuple(values)
 
 
 def public_facts(certificate: Certificate, today: date | None = None) -> dict:
