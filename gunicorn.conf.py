@@ -10,7 +10,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Two workers per core plus one: requests wait on the database more than on the CPU.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# WORKER_CLASS_CHOICE: the worker class, chosen by bench/verification_load.py (see the end of
+# bench/README.md for the figures).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# Threads per worker, gthread only: with more than one, gunicorn turns "sync" into gthread.
+threads = int(os.environ.get("GUNICORN_THREADS", "4" if worker_class == "gthread" else "1"))
 # 120 s: ample for the largest participant list (5,000 rows: ~10 s preview + import).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
