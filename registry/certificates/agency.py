@@ -52,15 +52,13 @@ class Agency:
         return (parts.netloc + parts.path).rstrip("/") or self.contact_url
 
 
-def public_agency(locale: str | None = None, *, settings=None) -> Agency:
-    """The agency's name (in ``locale``, the page's when not given), logo and contact - from
-    ``settings`` when the caller has read them already (the verification page reads them with
-    the certificate), else from ``issuer_settings()``.
+def public_agency(locale: str | None = None) -> Agency:
+    """The agency's name (in ``locale``, the page's when not given), logo and contact.
 
     Used by every public page and by the error pages, including the 500 page: when the
     database cannot answer, the configured name still says whose site this is."""
     try:
-        settings = settings if settings is not None else issuer_settings()
+        settings = issuer_settings()
         return Agency(
             name=settings.localized("issuer_name", locale) or settings.issuer_name,
             has_logo=bool(settings.logo_type),

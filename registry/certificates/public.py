@@ -49,7 +49,7 @@ from registry.certificates import service_worker as worker
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
 from registry.certificates.models import Certificate
-from registry.certificates.verification import look_up_for_page, page_facts
+from registry.certificates.verification import look_up_for_page
 from registry.extensions import csrf, db, limiter
 from registry.templating import paginate
 
@@ -152,8 +152,6 @@ def _verification_page(code: str):
     if code != found.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
         return redirect(url_for("public.verify", code=found.public_code), code=301)
-    # The agency as read with the certificate: base.html shows it without a second look-up.
-    request.environ["registry.agency"] = services.public_agency(settings=found.settings)
     today = date.today()
     if not _same_for_every_visitor():
         return _render_verification(db.session.get(Certificate, found.certificate_id), today)
@@ -163,18 +161,19 @@ def _verification_page(code: str):
         certificate = db.session.get(Certificate, found.certificate_id)
         newer = services.public_status(certificate, today).superseded_by
         newest = (newer.revision, newer.public_code) if newer is not None else None
-    # Every fact the page shows, as read at this request, with the day (the status - expired
-    # or not - and "checked on" depend on it): a revocation, a re-issue or tomorrow is
-    # another key, so a kept page is never stale.
+    # Every fact the page shows (the agency's too), as read at this request, and the day (the
+    # status - expired or not - and "checked on" depend on it): a revocation, a re-issue or
+    # tomorrow is another key, so a kept page is never stale.
     cache = _page_cache()
-    key = (str(get_locale()), request.script_root, request.full_path, agency(), found.facts,
-           newest, today)
+    key = (str(get_locale()), request.script_root, request.full_path, found.facts, newest,
+           today)
     page = cache.get(key)
     if page is None:
+        # Rendered from the ORM objects, read just after the row: were they newer, the page is
+        # kept under facts that never come back (see PAGE_FACTS), so nobody is shown it.
         certificate = certificate or db.session.get(Certificate, found.certificate_id)
         page = _render_verification(certificate, today)
-        # Kept under what was rendered (the object, read after the row, may be newer).
-        cache.put((*key[:4], page_facts(certificate), newest, today), page)
+        cache.put(key, page)
     return page
 
 

@@ -84,24 +84,25 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
 
 # What the verification page shows of a revision, and what its status is derived from (with
 # the day): the facts a rendered page is kept under (public.py). The snapshot's columns as a
-# whole - the halves of every language too, not only the one a page shows.
+# whole - the halves of every language too, not only the one a page shows. ``status_changed_at``
+# and ``superseded_by_id`` only ever move forward, so facts once left behind never return.
 PAGE_FACTS = ("id", "public_code", "number", "revision", "holder_name", "holder_latin_name",
               "course_title", "standards", "issuer_name", "printed_texts", "hours",
               "start_date", "end_date", "issued_on", "valid_until", "status", "status_reason",
               "status_changed_at", "superseded_by_id", "superseded_at")
-# What the page shows of the agency (issuer settings; public_agency makes it an Agency).
+# What the page shows of the agency (the issuer settings public_agency() reads).
 AGENCY_FACTS = ("issuer_name", "translations", "logo_type", "updated_at", "contact_url",
                 "contact_email", "contact_phone")
 
 
 @dataclass(frozen=True)
 class PageLookup:
-    """A verification page's one read of the database: the revision's facts (``PAGE_FACTS``,
-    as plain values) and the issuer settings, not as ORM objects - a page kept rendered
-    needs nothing more, and loading objects cost more than the statement itself."""
+    """A verification page's one read of the database: the revision's ``PAGE_FACTS`` and the
+    agency's ``AGENCY_FACTS`` as the database driver gives them (made hashable) - what says
+    whether a kept rendering is still true. Not ORM objects: for a page kept rendered they
+    cost more than the statement itself."""
 
     facts: tuple
-    settings: IssuerSettings  # transient, never added to the session
 
     @property
     def certificate_id(self) -> int:
@@ -126,30 +127,44 @@ def _page_statement():
             .where(certificate.c.public_code == bindparam("code")))
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled_page_statement(dialect):
+    compiled = _page_statement().compile(dialect=dialect)
+    return str(compiled), compiled
+
+
 def look_up_for_page(text: str | None) -> PageLookup | None:
-    """What the verification page of the code ``text`` (as ``find_by_public_code`` reads it)
-    needs to know whether a kept rendering is still true: one statement, the certificate's
-    facts and the issuer settings together (``None``: not in the register)."""
+    """The facts of the revision with the code ``text`` (read as ``find_by_public_code``
+    reads it) and of the agency, for the verification page - ``None``: not in the register.
+
+    One statement, run on a connection of the engine's pool by the driver itself, outside the
+    request's session: the session's set-up, the ORM's execution and the transaction it opens
+    cost three times what the statement does, and this is the only query a kept page needs.
+    It reads what is committed, as any other request would."""
     code = normalise_public_code(text)
-    row = db.session.execute(_page_statement(), {"code": code}).first() if code else None
-    if row is None:
+    if code is None:
         return None
-    values = {name: row._mapping[f"agency_{name}"] for name in AGENCY_FACTS}
-    if values["issuer_name"] is None:  # none saved yet: the defaults issuer_settings() gives
-        settings = IssuerSettings(id=1, issuer_name=current_app.config["REGISTRY_ISSUER_NAME"],
-                                  signatories=[])
-    else:
-        settings = IssuerSettings(id=1, signatories=[], **values)
-    return PageLookup(page_facts(row), settings)
+    sql, compiled = _compiled_page_statement(db.engine.dialect)
+    values = compiled.construct_params({"code": code})
+    parameters = (tuple(values[name] for name in compiled.positiontup) if compiled.positional
+                  else values)
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends any transaction the driver began
+    return None if row is None else PageLookup(tuple(map(_hashable, row)))
 
 
-def page_facts(source) -> tuple:
-    """``PAGE_FACTS`` of a certificate or of a row of ``_page_statement``, hashable (the
-    printed texts as canonical JSON): equal exactly when the page would show the same."""
-    values = [getattr(source, name) for name in PAGE_FACTS]
-    texts = PAGE_FACTS.index("printed_texts")
-    values[texts] = json.dumps(values[texts] or [], sort_keys=True, ensure_ascii=False)
-    return tuple(values)
+def _hashable(value):
+    if isinstance(value, (list, dict)):  # a JSON column some drivers decode
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return value
 
 
 def public_facts(certificate: Certificate, today: date | None = None) -> dict:
