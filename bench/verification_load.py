@@ -117,6 +117,10 @@ def start_gunicorn(folder: Path, url: str, port: int, variant: "Variant") -> sub
         [str(gunicorn if gunicorn.exists() else "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
          "--worker-class", variant.worker_class, "--workers", str(variant.workers),
          "--threads", str(variant.threads),
+         # No recycling in the middle of a measurement: a new worker starts with no page
+         # kept, which is the warm-up's business, not the steady state's (production
+         # recycles after gunicorn.conf.py's max_requests: WeasyPrint's memory).
+         "--max-requests", "0",
          "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
          "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -211,9 +215,9 @@ class Tally:
         self.statuses: dict[str, int] = {}
 
 
-async def client(port: int, paths, deadline: float, tally: Tally) -> None:
+async def client(port: int, paths, deadline: float, tally: Tally, until=None) -> None:
     reader = writer = None
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not (until and until(tally)):
         path = paths()
         started = time.perf_counter()
         try:
@@ -248,11 +252,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def load(port: int, paths, seconds: float, connections: int) -> dict:
+def load(port: int, paths, seconds: float, connections: int, until=None) -> dict:
+    """``connections`` clients for ``seconds`` (or until ``until(tally)`` says enough)."""
     async def run() -> Tally:
         tally = Tally()
         deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(client(port, paths, deadline, tally) for _ in range(connections)))
+        await asyncio.gather(*(client(port, paths, deadline, tally, until)
+                               for _ in range(connections)))
         return tally
 
     cpu, wall = time.process_time(), time.perf_counter()
@@ -312,6 +318,15 @@ def installed(worker_class: str) -> bool:
 def variants(args) -> list[Variant]:
     workers = args.workers or configured_variant().workers
     chosen = []
+    if args.variants:  # "sync:5,gthread:2x4"
+        for spec in args.variants.split(","):
+            worker_class, _colon, size = spec.strip().partition(":")
+            count, _x, threads = size.partition("x")
+            if installed(worker_class):
+                chosen.append(Variant(worker_class, int(count or workers), int(threads or 1)))
+            else:
+                print(f"({worker_class}: not installed, left out)")
+        return chosen
     for worker_class in args.worker_classes.split(","):
         worker_class = worker_class.strip()
         if not installed(worker_class):
@@ -342,8 +357,12 @@ def measure(folder: Path, url: str, codes: list[str], holder: str, variant: Vari
         def verification() -> str:
             return f"/v/{random.choice(codes)}"
 
-        load(port, verification, min(2.0, args.seconds), args.connections)  # warm-up
-        load(port, lambda: STATIC_PATH, min(1.0, args.seconds), args.connections)
+        # Warm-up: every code a few times per worker (requests land on workers at random, and
+        # each worker keeps its own pages), then the ceiling briefly.
+        warm = iter(codes * (3 * variant.workers))
+        load(port, lambda: f"/v/{next(warm, codes[0])}", 30, args.connections,
+             until=lambda tally: len(tally.latencies) >= len(codes) * 3 * variant.workers)
+        load(port, lambda: STATIC_PATH, 1.0, args.connections)
         pages, ceilings = [], []
         for round_ in range(args.rounds):
             order = [("page", verification), ("static", lambda: STATIC_PATH)]
@@ -370,14 +389,18 @@ def median_row(rows: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5, help="per target and round")
-    parser.add_argument("--rounds", type=int, default=3)
+    # Many short rounds, the page and the ceiling in turn: on a shared machine the load of
+    # others drifts within seconds, and the median of the rounds' ratios shrugs it off.
+    parser.add_argument("--seconds", type=float, default=2, help="per target and round")
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=None,
                         help="workers of every variant (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--worker-classes", default="sync,gthread,gevent",
                         help="comma-separated; gevent only if installed")
+    parser.add_argument("--variants", default=None,
+                        help='instead of --worker-classes: "sync:5,gthread:5x4,gthread:2x4"')
     parser.add_argument("--certificates", type=int, default=200)
     args = parser.parse_args()
     # A SIGTERM (a CI timeout, kill) unwinds through the finally below like Ctrl-C does.
