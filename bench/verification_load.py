@@ -1,32 +1,44 @@
-"""The public verification page under gunicorn on loopback, next to a static-file ceiling.
+"""The public verification page under gunicorn on loopback, next to a static-file ceiling, for
+each gunicorn worker class.
 
-    .venv/bin/python bench/verification_load.py [--seconds 10] [--connections 8] [--workers N]
-                                                [--certificates 200]
+    .venv/bin/python bench/verification_load.py [--seconds 2] [--rounds 9] [--connections 8]
+        [--worker-classes sync,gthread,gevent | --variants sync:5,gthread:5x4,gthread:2x4]
+        [--workers N] [--threads 4] [--certificates 200]
 
 Builds a throwaway SQLite register in a temp folder (migrations, then the test fixtures: one
 completed seminar whose participants all receive a certificate through the real service),
-starts ``gunicorn wsgi:app`` on a free loopback port with ``--workers N`` (default: the CPU
-count) and the environment production requires (``DATABASE_URL``, a 32+ character
-``SECRET_KEY``, ``REDIS_URL`` - ``$REDIS_URL`` or 127.0.0.1:6379 -, ``REGISTRY_BASE_URL``,
+then starts one gunicorn per variant - ``gunicorn -c gunicorn.conf.py wsgi:app`` as deployed,
+with the worker class, workers and threads of the variant on the command line (default: every
+class of ``--worker-classes`` with gunicorn.conf.py's workers, 4 threads for gthread; gevent
+only if it is installed - nothing is installed) - each on a free loopback port, with the
+environment production requires (``DATABASE_URL``, a 32+ character ``SECRET_KEY``,
+``REDIS_URL`` - ``$REDIS_URL`` or 127.0.0.1:6379 -, ``REGISTRY_BASE_URL``,
 ``REGISTRY_INSTANCE_PATH``, ``REGISTRY_ENV=production``). Rate limiting (60 verifications a
 minute per address) would refuse nearly everything from one address, and no environment
 variable switches it off, so the temp instance folder gets an ``instance/config.py`` with
-``RATELIMIT_ENABLED = False`` - the file ``create_app`` reads before the environment.
+``RATELIMIT_ENABLED = False`` - the file ``create_app`` reads before the environment. Workers
+are not recycled during the run (``--max-requests 0``): a new worker keeps no page yet.
 
 Then an asyncio load generator in this process (raw sockets, HTTP/1.1 keep-alive wherever the
-server keeps the connection open; gunicorn's sync workers close it after every response, so
-each request then pays a new TCP connection, as a browser behind no proxy would) keeps
-``--connections`` requests in flight for ``--seconds``:
+server keeps the connection open - as nginx does upstream, ``keepalive 16`` - and the same for
+the page and the ceiling; gunicorn's sync workers close it after every response, so each
+request then pays a new TCP connection) warms each server (every code a few times per
+worker: each worker keeps its own rendered pages), then runs ``--rounds`` rounds: in each,
+every variant in turn serves, for ``--seconds`` each with ``--connections`` requests in flight,
 
-* ``/v/<code>`` with a code picked at random among the issued ones (after a short warm-up);
+* ``/v/<code>`` with a code picked at random among the issued ones;
 * ``/static/css/app.css`` from the same gunicorn - what the stack does with no database,
   template or session at all: a ceiling for the page.
 
-Prints requests/s, p50 and p99 latency (from sending the request, a reconnect included, to
-the last byte of the body) and errors (anything but a 200, or a broken connection), and how
-much CPU the load generator itself took: on a 2-core machine it competes with the workers,
-so the figures are a floor for a server with a client elsewhere. gunicorn is stopped at the
-end whatever happens.
+Variants and targets alternate their order from round to round, so the machine's drifting load
+(other work on a shared machine) falls on all alike. Prints per variant the median round's
+requests/s, p50 and p99 latency (from sending the request, a reconnect included, to the last
+byte of the body), errors (anything but a 200, or a broken connection) and how much CPU the
+load generator itself took (on a 2-core machine it competes with the workers, so the figures
+are a floor for a server with a client elsewhere); then the page as a share of the ceiling
+(the median of the rounds' ratios) against the goal (>= 70 %) with its verdict, which variant
+served the most verifications, and the verdict for the one gunicorn.conf.py runs. Every
+gunicorn is stopped at the end whatever happens.
 """
 from __future__ import annotations
 
@@ -341,39 +353,51 @@ def variants(args) -> list[Variant]:
     return chosen
 
 
-def measure(folder: Path, url: str, codes: list[str], holder: str, variant: Variant,
-            args) -> dict:
-    """Start gunicorn as ``variant``, warm it up, then ``--rounds`` rounds of the page and the
-    ceiling (in turn first, so a drift of the machine's load falls on both alike)."""
-    port = free_port()
-    process = start_gunicorn(folder, url, port, variant)
+def measure(folder: Path, url: str, codes: list[str], holder: str, chosen: list[Variant],
+            args) -> list[dict]:
+    """Start one gunicorn per variant (each on its own port, all at once: an idle one costs
+    nothing), warm each up, then ``--rounds`` rounds in which every variant serves the page
+    and the ceiling in turn - so a drift of the machine's load falls on every variant and on
+    both targets alike, not on whichever happened to run last."""
+    servers = []
     try:
-        wait_until_serving(process, port, folder)
-        status, body = asyncio.run(fetch_once(port, f"/v/{codes[0]}"))
-        if status != 200 or holder.encode() not in body:
-            raise RuntimeError(f"/v/<code> answered {status} without the holder's name: "
-                               f"{body[:300]!r}")
+        for variant in chosen:
+            port = free_port()
+            servers.append((variant, port, start_gunicorn(folder, url, port, variant)))
+        for variant, port, process in servers:
+            wait_until_serving(process, port, folder)
+            status, body = asyncio.run(fetch_once(port, f"/v/{codes[0]}"))
+            if status != 200 or holder.encode() not in body:
+                raise RuntimeError(f"/v/<code> answered {status} without the holder's name: "
+                                   f"{body[:300]!r}")
+            # Warm-up: every code a few times per worker (requests land on workers at random,
+            # and each worker keeps its own pages), then the ceiling briefly.
+            warm = iter(codes * (3 * variant.workers))
+            load(port, lambda: f"/v/{next(warm, codes[0])}", 30, args.connections,
+                 until=lambda tally: len(tally.latencies) >= len(codes) * 3 * variant.workers)
+            load(port, lambda: STATIC_PATH, 1.0, args.connections)
 
         def verification() -> str:
             return f"/v/{random.choice(codes)}"
 
-        # Warm-up: every code a few times per worker (requests land on workers at random, and
-        # each worker keeps its own pages), then the ceiling briefly.
-        warm = iter(codes * (3 * variant.workers))
-        load(port, lambda: f"/v/{next(warm, codes[0])}", 30, args.connections,
-             until=lambda tally: len(tally.latencies) >= len(codes) * 3 * variant.workers)
-        load(port, lambda: STATIC_PATH, 1.0, args.connections)
-        pages, ceilings = [], []
+        measured = {variant: ([], []) for variant, _port, _process in servers}
         for round_ in range(args.rounds):
-            order = [("page", verification), ("static", lambda: STATIC_PATH)]
-            for name, paths in order if round_ % 2 == 0 else reversed(order):
-                (pages if name == "page" else ceilings).append(
-                    load(port, paths, args.seconds, args.connections))
+            order = servers if round_ % 2 == 0 else list(reversed(servers))
+            for variant, port, _process in order:
+                pages, ceilings = measured[variant]
+                targets = [(pages, verification), (ceilings, lambda: STATIC_PATH)]
+                for rows, paths in targets if round_ % 2 == 0 else reversed(targets):
+                    rows.append(load(port, paths, args.seconds, args.connections))
     finally:
-        stop_gunicorn(process)
-    ratios = sorted(page["rps"] / ceiling["rps"] for page, ceiling in zip(pages, ceilings))
-    return {"variant": variant, "page": median_row(pages), "static": median_row(ceilings),
-            "ratio": ratios[len(ratios) // 2], "ratios": ratios}
+        for _variant, _port, process in servers:
+            stop_gunicorn(process)
+    results = []
+    for variant, (pages, ceilings) in measured.items():
+        ratios = sorted(page["rps"] / ceiling["rps"] for page, ceiling in zip(pages, ceilings))
+        results.append({"variant": variant, "page": median_row(pages),
+                        "static": median_row(ceilings), "ratio": ratios[len(ratios) // 2],
+                        "ratios": ratios})
+    return results
 
 
 def median_row(rows: list[dict]) -> dict:
@@ -413,8 +437,7 @@ def main() -> None:
         built = time.perf_counter()
         url, codes, holder = build_register(folder, args.certificates)
         built = time.perf_counter() - built
-        for variant in variants(args):
-            results.append(measure(folder, url, codes, holder, variant, args))
+        results = measure(folder, url, codes, holder, variants(args), args)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
