@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from registry.auth.permissions import can, get_permitted, require
 from registry.catalog.models import Course
@@ -146,11 +146,14 @@ def pdf(certificate_id: int):
     again, and a fresh print of it would look valid. Its record, revisions and the
     verification page (REVOKED) stay; a superseded revision still prints, as its own QR
     code says SUPERSEDED."""
-    # The kept file comes with the row, in one statement - a reprint needs its bytes, if only
-    # for the ETag's digest; the permission check below finds the revision in the session
-    # (whose identity map is weak: ``with_file`` holds it meanwhile).
-    with_file = db.session.get(Certificate, certificate_id,  # noqa: F841
-                               options=[undefer(Certificate.pdf)])
+    # One statement for what a reprint reads: the row with its kept file (if only for the
+    # ETag's digest) and the seminar with who teaches and taught it (the permission check:
+    # separation of duties). The check below finds them in the session, whose identity map is
+    # weak: ``loaded`` holds them meanwhile.
+    loaded = db.session.get(Certificate, certificate_id, options=[  # noqa: F841
+        undefer(Certificate.pdf),
+        joinedload(Certificate.seminar).options(joinedload(Seminar.trainers),
+                                                joinedload(Seminar.taught_by))])
     certificate = _get(certificate_id, "certificate.print")
     if certificate.status == "revoked":
         abort_with_reason(410, _("Certificate %(number)s is revoked: it is not valid, so it is "

@@ -14,10 +14,11 @@ from tests import fixtures
 @contextmanager
 def sql_seen():
     """The statements (first word) and the commits the database sees inside the block."""
-    seen = {"statements": [], "commits": 0}
+    seen = {"statements": [], "commits": 0, "sql": []}
 
     def statement(conn, cursor, text, parameters, context, executemany):
         seen["statements"].append(text.split()[0].upper())
+        seen["sql"].append(" ".join(text.split()))
 
     def commit(conn):
         seen["commits"] += 1
@@ -62,6 +63,8 @@ def test_a_reprint_is_the_kept_file_without_a_write_and_a_304_when_the_browser_h
     assert cached.headers["ETag"] == etag
     assert not [s for s in conditional["statements"] if s in ("INSERT", "UPDATE", "DELETE")]
     assert conditional["commits"] == 0
+    # The revision, its kept file and what the permission check needs: one statement.
+    assert len([sql for sql in conditional["sql"] if " FROM certificate " in sql]) == 1
 
     # Another revision's tag (or a stale one) is not this file: the whole PDF again.
     stale = client.get(url, headers={"If-None-Match": '"1-0000"'})
