@@ -149,11 +149,13 @@ def pdf(certificate_id: int):
     # One statement for what a reprint reads: the row with its kept file (if only for the
     # ETag's digest) and the seminar with who teaches and taught it (the permission check:
     # separation of duties). The check below finds them in the session, whose identity map is
-    # weak: ``loaded`` holds them meanwhile.
-    loaded = db.session.get(Certificate, certificate_id, options=[  # noqa: F841
-        undefer(Certificate.pdf),
-        joinedload(Certificate.seminar).options(joinedload(Seminar.trainers),
-                                                joinedload(Seminar.taught_by))])
+    # weak: ``loaded`` holds them meanwhile. (``populate_existing``: loaded by the statement
+    # even when the session knows the revision already - it has changed nothing yet.)
+    loaded = db.session.get(Certificate, certificate_id, populate_existing=True,  # noqa: F841
+                            options=[undefer(Certificate.pdf),
+                                     joinedload(Certificate.seminar).options(
+                                         joinedload(Seminar.trainers),
+                                         joinedload(Seminar.taught_by))])
     certificate = _get(certificate_id, "certificate.print")
     if certificate.status == "revoked":
         abort_with_reason(410, _("Certificate %(number)s is revoked: it is not valid, so it is "
