@@ -18,6 +18,7 @@ from registry.certificates.models import Certificate
 from registry.certificates.status import STATUS_REASONS, change_status, reissue_certificate
 from registry.database import utcnow
 from registry.errors import DomainError, InvalidState
+from registry.auth.scope import seminar_column_condition, within_scope
 from registry.extensions import db
 from registry.reviews.models import KINDS, ReviewItem
 
@@ -129,10 +130,16 @@ def _carry_out(decision: str, certificate: Certificate, item: ReviewItem, *, act
             "number": revision.printed_number, "supersedes": certificate.id}
 
 
-def review_query(*, status: str = "open", kind: str = ""):
-    """Items of the queue: open ones oldest first (the queue's order), decided ones newest
-    decision first."""
-    query = select(ReviewItem)
+def _in_scope(query, viewer):
+    """Of a regional office (``auth.scope``), only the items about seminars held there."""
+    return within_scope(query, viewer,
+                        lambda user: seminar_column_condition(user, ReviewItem.seminar_id))
+
+
+def review_query(*, status: str = "open", kind: str = "", viewer=None):
+    """Items of the queue ``viewer`` works on: open ones oldest first (the queue's order),
+    decided ones newest decision first."""
+    query = _in_scope(select(ReviewItem), viewer)
     if status in ("open", "closed"):
         query = query.where(ReviewItem.status == status)
     if kind in KINDS:
@@ -142,9 +149,10 @@ def review_query(*, status: str = "open", kind: str = ""):
     return query.order_by(ReviewItem.decided_at.desc().nulls_first(), ReviewItem.id.desc())
 
 
-def open_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(ReviewItem)
-                             .where(ReviewItem.status == "open")) or 0
+def open_count(viewer=None) -> int:
+    """How many items are open for ``viewer`` (the badge in the navigation)."""
+    return db.session.scalar(_in_scope(select(func.count()).select_from(ReviewItem)
+                                       .where(ReviewItem.status == "open"), viewer)) or 0
 
 
 def open_item_for(registration_id: int) -> ReviewItem | None:

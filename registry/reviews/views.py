@@ -20,7 +20,7 @@ bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 @bp.app_template_global("review_open_count")
 def review_open_count() -> int:
-    return services.open_count()
+    return services.open_count(current_user)
 
 
 @bp.route("/")
@@ -30,7 +30,7 @@ def index():
     if status not in ("open", "closed", "all"):
         status = "open"
     kind = request.args.get("kind", "")
-    query = services.review_query(status=status, kind=kind).options(
+    query = services.review_query(status=status, kind=kind, viewer=current_user).options(
         selectinload(ReviewItem.certificate), selectinload(ReviewItem.decided_by),
         selectinload(ReviewItem.raised_by))
     return render_template("reviews/index.html", page=paginate(query), status=status,

@@ -3,7 +3,7 @@ from tests.permission_world import OFFICE, Route
 
 ROUTES = {
     "reviews.index": Route(lambda w: "/reviews/", allowed=OFFICE),
-    "reviews.show": Route(lambda w: f"/reviews/{w.extra['review_item'].id}", allowed=OFFICE),
+    "reviews.show": Route(lambda w: f"/reviews/{w.extra['review_item'].id}", allowed=OFFICE, scoped=True),
 }
 
 
