@@ -287,3 +287,20 @@ def test_a_regional_official_sees_the_person_they_just_entered(client, login_as,
     assert client.get(f"/people/{someone_elses.id}").status_code == 403
     listed = client.get("/people/?q=Ҳамроева").get_data(as_text=True)
     assert f"/people/{theirs.id}" in listed and f"/people/{someone_elses.id}\"" not in listed
+
+
+def test_the_work_queue_of_a_regional_official_holds_their_region_only(client, login_as,
+                                                                       offices):
+    waiting_inside = fixtures.create_completed_seminar((("Нодира Эшонқулова", 3, 90),),
+                                                       region=offices.quva,
+                                                       title="Quva auditors, group 2")
+    waiting_outside = fixtures.create_completed_seminar((("Сарнай Батбаяр", 3, 90),),
+                                                        region=offices.tashkent,
+                                                        title="Toshkent auditors, group 7")
+    db.session.commit()
+    login_as("official")
+    everyone = client.get("/").get_data(as_text=True)  # fills the queue's cache first
+    assert waiting_inside.title in everyone and waiting_outside.title in everyone
+    login_as(fixtures.create_user("official", region=offices.fergana))
+    page = client.get("/").get_data(as_text=True)
+    assert waiting_inside.title in page and waiting_outside.title not in page
