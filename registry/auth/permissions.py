@@ -56,6 +56,7 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     # the review queue
     "review.view": OFFICE,
     "review.decide": OFFICE,
+    "review.raise": OFFICE,  # record an appeal the agency received
     # reports
     "report.view": OFFICE,
 }

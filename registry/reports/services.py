@@ -29,6 +29,7 @@ The rules, kept here and nowhere else:
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -126,8 +127,9 @@ def preset_periods(today: date) -> dict[str, Period]:
 
 
 def _month_end(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    # monthrange, not "the first of next month minus a day": December of year 9999 has no
+    # next month.
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 TIME_GRAINS = ("month", "quarter", "year")
