@@ -106,12 +106,13 @@ def _register_blueprints(app: Flask) -> None:
     from registry.people.views import bp as people_bp
     from registry.reports.views import bp as reports_bp
     from registry.reviews.views import bp as reviews_bp
+    from registry.reviews.views import public_bp as cases_bp
     from registry.seminars.views import bp as seminars_bp
 
     from registry.health import bp as health_bp
 
     for blueprint in (auth_bp, users_bp, catalog_bp, audit_bp, reports_bp, seminars_bp,
-                      people_bp, certificates_bp, reviews_bp, public_bp, health_bp):
+                      people_bp, certificates_bp, reviews_bp, cases_bp, public_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
@@ -174,7 +175,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _require_login():
         endpoint = request.endpoint or ""
-        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("public."):
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith(("public.", "cases.")):
             return None
         if request.endpoint is None:
             return None  # unknown URL: let the 404 page answer

@@ -31,19 +31,36 @@ def register_cli(app: Flask) -> None:
 @click.option("--role", required=True, type=click.Choice(["admin", "official", "trainer"]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="At least 10 characters; asked for when not given.")
-def create_user_command(email: str, name: str, role: str, password: str) -> None:
-    """Create a staff account (for example the first administrator)."""
+@click.option("--region", "region_code", default=None,
+              help="A regional office's account: the code of the region (e.g. UZ-FA) whose "
+                   "subtree an official or trainer works within. Not for an admin.")
+def create_user_command(email: str, name: str, role: str, password: str,
+                        region_code: str | None) -> None:
+    """Create a staff account (for example the first administrator, or with --region a
+    regional office's official or trainer)."""
     from registry.auth.services import create_user
+    from registry.catalog.models import Region
     from registry.errors import DomainError
 
+    region = None
+    if region_code:
+        matches = db.session.scalars(select(Region).where(
+            func.upper(Region.code) == region_code.strip().upper())).all()
+        if len(matches) != 1:
+            raise click.ClickException(
+                f"No region has the code {region_code}: see Reference data → Regions."
+                if not matches else f"{len(matches)} regions have the code {region_code}.")
+        region = matches[0]
     try:
         user = create_user(email=email, name=name or email.split("@")[0], role=role,
-                           password=password, created_by=None)
+                           password=password, region_id=region.id if region else None,
+                           created_by=None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"Created {user.role} {user.email}.")
+    within = f", working within {region.name} ({region.code})" if region else ""
+    click.echo(f"Created {user.role} {user.email}{within}.")
 
 
 @click.command("demo-data")
@@ -53,7 +70,7 @@ def demo_data_command() -> None:
     Does nothing when the database already has users, so it is safe to run on every start.
     """
     from registry.auth.models import User
-    from registry.demo import DEMO_LOGINS, load_demo_data
+    from registry.demo import DEMO_LOGINS, DEMO_SCOPES, load_demo_data
 
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Demo data: the database already has users; nothing loaded.")
@@ -65,7 +82,8 @@ def demo_data_command() -> None:
                    + ", ".join(f"{count} {what}" for what, count in summary.items()))
         click.echo("Demo logins:")
     for email, password, role in DEMO_LOGINS:
-        click.echo(f"  {role:<9} {email}  /  {password}")
+        within = f"  (works within {DEMO_SCOPES[email]} only)" if email in DEMO_SCOPES else ""
+        click.echo(f"  {role:<9} {email}  /  {password}{within}")
 
 
 translations_cli = click.Group("translations", help="Update, check and compile the message "

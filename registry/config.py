@@ -63,6 +63,8 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_VERIFY": "60 per minute",
         "RATELIMIT_CHECK": "10 per minute",
+        # Problem reports sent from verification pages, per address.
+        "RATELIMIT_PROBLEM_REPORT": "5 per hour",
         # PDF downloads (sign-in sheets, certificates, a seminar's batch), per signed-in user.
         "RATELIMIT_PDF": "30 per minute",
         # What certificates print as the issuer until an admin sets it on the settings page.

@@ -24,7 +24,14 @@ DEMO_LOGINS = [
     ("admin@registry.test", "admin-demo-2026", "admin"),
     ("official@registry.test", "official-demo-2026", "official"),
     ("trainer@registry.test", "trainer-demo-2026", "trainer"),
+    ("fergana@registry.test", "fergana-demo-2026", "official"),
 ]
+# A regional office's login: the Fergana branch sees only Fargʻona viloyati and its districts.
+DEMO_SCOPES = {"fergana@registry.test": "UZ-FA"}
+DEMO_NAMES = {"admin@registry.test": "Registry Administrator",
+              "official@registry.test": "Malika Rahimova",
+              "trainer@registry.test": "Anvar Karimov",
+              "fergana@registry.test": "Dilnoza Yoʻldosheva"}
 
 # Districts under the reference regions (``flask catalog load-regions``), by ISO code.
 UZBEKISTAN = {
@@ -125,11 +132,10 @@ def load_demo_data() -> dict:
     admin = None
     users = {}
     for email, password, role in DEMO_LOGINS:
-        name = {"admin": "Registry Administrator", "official": "Malika Rahimova",
-                "trainer": "Anvar Karimov"}[role]
-        users[role] = create_user(email=email, name=name, role=role, password=password,
-                                  created_by=admin)
-        admin = admin or users[role]
+        if email not in DEMO_SCOPES:
+            users[role] = create_user(email=email, name=DEMO_NAMES[email], role=role,
+                                      password=password, created_by=admin)
+            admin = admin or users[role]
 
     # The reference regions in their own languages (Fargʻona viloyati / Фарғона вилояти,
     # Баянгол дүүрэг, Hà Nội), loaded as `flask catalog load-regions` loads them.
@@ -137,6 +143,11 @@ def load_demo_data() -> dict:
         load_regions(country, actor=admin)
     regions = {region.code: region for region in db.session.scalars(
         select(Region).where(Region.code.is_not(None)))}
+    for email, password, role in DEMO_LOGINS:
+        if email in DEMO_SCOPES:
+            users[email] = create_user(email=email, name=DEMO_NAMES[email], role=role,
+                                       password=password, created_by=admin,
+                                       region_id=regions[DEMO_SCOPES[email]].id)
     for code, districts in UZBEKISTAN.items():
         for district in districts:
             regions[district] = _region("UZ", district, "district", regions[code])

@@ -125,6 +125,10 @@ def register_template_helpers(app: Flask) -> None:
     from registry.error_summary import error_summary_entries
 
     app.jinja_env.globals["error_summary_entries"] = error_summary_entries
+    from registry.auth.scope import scope_region
+
+    # The region a regional office's pages are limited to (None: the whole country).
+    app.jinja_env.globals["my_scope_region"] = lambda: scope_region(current_user)
 
     @app.context_processor
     def _helpers():

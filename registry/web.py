@@ -239,8 +239,16 @@ def file_response(data: bytes, filename: str, mimetype: str, *, inline: bool = F
 
 
 def spreadsheet_download(sheet: Sheet, fmt: str, stem: str) -> Response:
-    """``sheet`` as ``stem.xlsx`` or ``stem.csv`` (404 for any other format)."""
+    """``sheet`` as ``stem.xlsx`` or ``stem.csv`` (404 for any other format). A regional
+    office's export says whose it is: ``people-UZ-FA.xlsx`` holds only that region's rows."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
+    from flask_login import current_user
+
+    from registry.auth.scope import scope_region
+
+    region = scope_region(current_user)
+    if region is not None:
+        stem = f"{stem}-{region.code or f'region-{region.id}'}"
     data, mimetype = export_bytes(sheet, fmt)
     return file_response(data, f"{stem}.{fmt}", mimetype)

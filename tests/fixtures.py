@@ -30,9 +30,12 @@ def _save(obj):
 
 
 def create_user(role: str = "admin", *, email: str | None = None, name: str | None = None,
-                password: str = TEST_PASSWORD, active: bool = True) -> User:
+                password: str = TEST_PASSWORD, active: bool = True,
+                region: Region | None = None) -> User:
+    """A staff account; ``region`` makes it a regional office's (``registry.auth.scope``)."""
     user = User(email=email or f"{role}{_next()}@registry.test",
-                name=name or f"{role.title()} {_next()}", role=role, active=active)
+                name=name or f"{role.title()} {_next()}", role=role, active=active,
+                region_id=region.id if region is not None else None)
     user.set_password(password)
     return _save(user)
 

@@ -60,6 +60,8 @@ PARAMETERS = {
     "people.merge": ("q", "target_id"),
     "reviews.index": ("status", "kind"),
     "reviews.show": (),
+    "reviews.export": ("status", "kind"),
+    "reviews.appeal": ("certificate", "registration"),
     "users.index": ("q", "role"),
     "users.create": (),
     "catalog.index": (),

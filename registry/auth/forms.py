@@ -4,6 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from registry.auth.passwords import MIN_PASSWORD_LENGTH, password_problem
+from registry.catalog.forms import RegionSelectField, region_groups
 
 
 class EmailAddress:
@@ -62,7 +63,16 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
     locale = SelectField(_l("Language"), choices=locale_choices, validators=[Optional()])
+    region_id = RegionSelectField(
+        _l("Works within"),
+        description=_l("A regional office: the official or trainer sees, prints and reports "
+                       "only the seminars held in this region and below it, and its people. "
+                       "Empty: the whole country (always so for an administrator)."))
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_id.choices = region_groups(blank_label=_l("The whole country"))
 
 
 class NewUserForm(UserForm):

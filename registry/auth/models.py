@@ -22,6 +22,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'official', 'trainer')", name="role"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # An administrator always sees the whole register (``registry.auth.scope``).
+        CheckConstraint("role <> 'admin' OR region_id IS NULL", name="admin_not_scoped"),
+        Index("ix_user_region_id", "region_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +37,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     locale: Mapped[str | None] = mapped_column(String(10))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    # A regional office's account: the region (with everything below it) this official or
+    # trainer works within; None is the whole country (``registry.auth.scope``).
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+    region = relationship("Region")
 
     # The key of the server-side session this object was loaded through (not a column): what
     # Flask-Login keeps in the cookie. Set by ``auth.sessions``.

@@ -4,12 +4,16 @@ Every view asks ``can`` (directly or through ``require``); templates use it to s
 navigation and buttons a role may use. Object rules: a trainer sees and changes only the
 seminars they are assigned to and the people on them (see ``registry.people.visibility``),
 and may never issue certificates for a seminar they teach
-(training and certification are kept apart, as ISO/IEC 17024 asks).
+(training and certification are kept apart, as ISO/IEC 17024 asks). A regional office's
+account (``registry.auth.scope``) acts only on what lies within its region: a seminar held
+elsewhere - and its registrations, certificates, print jobs, review items - and a person of
+another region are refused whatever the role would allow.
 """
 from __future__ import annotations
 
 from flask import abort
 
+from registry.auth.scope import is_scoped, seminar_in_scope
 from registry.certificates.issuing import certifier_refusal
 from registry.people.visibility import may_see
 
@@ -52,6 +56,7 @@ ROLE_RULES: dict[str, frozenset[str]] = {
     # the review queue
     "review.view": OFFICE,
     "review.decide": OFFICE,
+    "review.raise": OFFICE,  # record an appeal the agency received
     # reports
     "report.view": OFFICE,
 }
@@ -90,7 +95,11 @@ def can(user, action: str, obj=None) -> bool:
     if (user.role == "trainer" and action in _TRAINER_PERSON_ACTIONS
             and obj.__class__.__name__ == "Person"):
         return may_see(user, obj)
+    if is_scoped(user) and obj.__class__.__name__ == "Person":
+        return may_see(user, obj)  # the people of the scope (``people.visibility``)
     seminar = _seminar_of(obj)
+    if is_scoped(user) and not seminar_in_scope(user, seminar):
+        return False
     if user.role == "trainer" and action in _TRAINER_SEMINAR_ACTIONS and seminar is not None:
         return seminar.is_trainer(user)
     if (action.startswith("certificate.") or action in _CERTIFYING_ACTIONS) and seminar is not None:

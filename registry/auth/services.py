@@ -10,6 +10,7 @@ from registry.audit.services import record, save_with_audit
 from registry.auth import sessions, throttle
 from registry.auth.models import ROLES, User
 from registry.auth.passwords import check_password_strength
+from registry.catalog.models import Region
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError
 from registry.extensions import db
@@ -22,35 +23,54 @@ def _email_taken(email: str, *, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
+def _check_scope(role: str, region_id: int | None) -> int | None:
+    """A regional office's region for an official or a trainer (``registry.auth.scope``);
+    an administrator always works on the whole country."""
+    if not region_id:
+        return None
+    if role == "admin":
+        raise DomainError(_l("An administrator works on the whole country: leave the region "
+                             "empty, or choose another role."), field="region_id")
+    if db.session.get(Region, region_id) is None:
+        raise DomainError(_l("Choose an existing region or district."), field="region_id")
+    return region_id
+
+
 def create_user(*, email: str, name: str, role: str, password: str, locale: str | None = None,
-                created_by: User | None) -> User:
-    """Create a staff account. Email is case-insensitive and unique; role must be known."""
+                region_id: int | None = None, created_by: User | None) -> User:
+    """Create a staff account. Email is case-insensitive and unique; role must be known;
+    ``region_id`` makes an official or a trainer a regional office's account."""
     email = email.strip().lower()
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
+    region_id = _check_scope(role, region_id)
     check_password_strength(password)
     if _email_taken(email):
         raise Conflict(_l("A user with this email already exists."), field="email")
-    user = User(email=email, name=name.strip(), role=role, locale=locale or None)
+    user = User(email=email, name=name.strip(), role=role, locale=locale or None,
+                region_id=region_id)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record(created_by, "user.create", user, summary=f"{user.email} ({role})",
-           details={"role": role, "email": email})
+           details={"role": role, "email": email, "region_id": region_id})
     return user
 
 
 def update_user(user: User, *, email: str, name: str, role: str, locale: str | None,
-                updated_by: User) -> User:
-    """Change a user's details and role. An admin cannot take away their own admin role."""
+                region_id: int | None = None, updated_by: User) -> User:
+    """Change a user's details, role and region (a regional office's account sees only its
+    region from the next page it opens). An admin cannot take away their own admin role."""
     email = email.strip().lower()
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
     if user.id == updated_by.id and role != "admin" and user.role == "admin":
         raise DomainError(_l("You cannot remove your own administrator role."), field="role")
+    region_id = _check_scope(role, region_id)
     if _email_taken(email, except_id=user.id):
         raise Conflict(_l("A user with this email already exists."), field="email")
     user.email, user.name, user.role, user.locale = email, name.strip(), role, locale or None
+    user.region_id = region_id
     save_with_audit(updated_by, "user.update", user, summary=user.email)
     return user
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from registry.auth import services, sessions, throttle
 from registry.auth.forms import (
@@ -131,6 +132,7 @@ def index():
                "last_login": User.last_login_at}
     column = columns.get(sort.lstrip("-"), User.name)
     query = query.order_by(column.desc() if sort.startswith("-") else column.asc(), User.id)
+    query = query.options(selectinload(User.region))
     return render_template("auth/users.html", page=paginate(query), term=term, role=role)
 
 
@@ -142,7 +144,8 @@ def create():
         with unit_of_work(form) as uow:
             user = services.create_user(email=form.email.data, name=form.name.data,
                                         role=form.role.data, password=form.password.data,
-                                        locale=form.locale.data, created_by=current_user)
+                                        locale=form.locale.data, region_id=form.region_id.data,
+                                        created_by=current_user)
         if uow.ok:
             flash(_("Account for %(email)s created.", email=user.email), "success")
             return redirect(url_for("users.index"))
@@ -159,7 +162,7 @@ def edit(user_id: int):
         with unit_of_work(form) as uow:
             services.update_user(user, email=form.email.data, name=form.name.data,
                                  role=form.role.data, locale=form.locale.data,
-                                 updated_by=current_user)
+                                 region_id=form.region_id.data, updated_by=current_user)
         if uow.ok:
             flash(_("Account %(email)s saved.", email=user.email), "success")
             return redirect(url_for("users.index"))

@@ -41,11 +41,13 @@ def _sort_key(text: str) -> str:
                    if not unicodedata.combining(c) and c not in "ʻʼ'`").casefold()
 
 
-def region_groups(blank_label=None) -> dict:
+def region_groups(blank_label=None, *, within=None) -> dict:
     """The regions for a picker: one option group per country (the page's own country first),
     each region followed by its districts ("Region › District"), names in the page's
     language, alphabetical at each level. The blank choice comes first, outside any group
-    (``GroupedSelect`` renders the group with an empty label as plain options)."""
+    (``GroupedSelect`` renders the group with an empty label as plain options). ``within``:
+    only these region ids (a regional office's own subtree, ``auth.scope``), and no blank
+    choice unless ``blank_label`` names one."""
     regions = db.session.scalars(db.select(Region)).all()
     children: dict[int | None, list[Region]] = {}
     for region in regions:
@@ -54,14 +56,17 @@ def region_groups(blank_label=None) -> dict:
         siblings.sort(key=lambda region: _sort_key(region.label))
 
     def walk(region: Region, out: list) -> None:
-        out.append((region.id, region.path if region.parent_id else region.label))
+        if within is None or region.id in within:
+            out.append((region.id, region.path if region.parent_id else region.label))
         for child in children.get(region.id, []):
             walk(child, out)
 
     first = _COUNTRY_OF_LOCALE.get(current_locale())
     order = sorted(COUNTRIES, key=lambda country: country != first)
     names = dict(country_choices())
-    groups: dict = {"": [("", blank_label or _l("— none —"))]}
+    blank = [] if within is not None and blank_label is None else [
+        ("", blank_label or _l("— none —"))]
+    groups: dict = {"": blank}
     for country in order:
         options: list = []
         for root in children.get(None, []):

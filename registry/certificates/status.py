@@ -60,7 +60,8 @@ PERSON_NAME_FIELDS = {"holder_name": "full_name", "holder_latin_name": "latin_na
 
 def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reason: str,
                         correct_person: bool = False,
-                        person_seen: dict | None = None) -> Certificate:
+                        person_seen: dict | None = None,
+                        restoring: bool = False) -> Certificate:
     """Correct printed details: a new revision with the same number (``.../2``), a new public
     code and signature; the old revision is superseded (its QR then says so), never deleted.
 
@@ -68,7 +69,11 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
     person record in the same transaction - so the roster and the next certificate say it -
     audited as a person change with the same reason. ``person_seen`` is what the official
     was shown that record says: a record changed meanwhile refuses the whole re-issue
-    (``people.services.correct_names``) instead of losing either change."""
+    (``people.services.correct_names``) instead of losing either change.
+
+    ``restoring``: an appeal against a revocation was granted (``reviews.services.decide``).
+    A revocation is never undone in place - the revoked revision and its QR stay revoked - so
+    the holder gets a new, valid revision, with or without changes."""
     check_certifier(actor, certificate.seminar)
     _lock_and_reread(certificate)
     if correct_person:
@@ -76,7 +81,7 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
         # two re-issues of one person's certificates in two seminars take turns here.
         lock_person(certificate.person)
     _check_current(certificate)
-    if certificate.status == "revoked":
+    if certificate.status == "revoked" and not restoring:
         raise InvalidState(_l("A revoked certificate cannot be re-issued."))
     reason = (reason or "").strip()
     if not reason:
@@ -96,7 +101,7 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
         raise DomainError(_l("The new revision would already be expired."), field="valid_until")
     changed = {field: [str(getattr(certificate, field)), str(values[field])]
                for field in REISSUABLE_FIELDS if getattr(certificate, field) != values[field]}
-    if not changed:
+    if not changed and not restoring:
         raise DomainError(_l("Nothing was changed: a re-issue corrects at least one detail."))
     texts = [dict(entry) for entry in certificate.printed_texts or []]
     for field, key in (("course_title", "course"), ("standards", "standards")):
@@ -111,8 +116,10 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
         number=certificate.number, revision=certificate.revision + 1,
         public_code=new_public_code(), issuer_name=certificate.issuer_name,
         signatories=list(certificate.signatories or []), issued_on=today,
-        status=certificate.status, status_reason=certificate.status_reason,
-        status_note=certificate.status_note, issued_by_id=actor.id, issued_at=utcnow(),
+        status="valid" if restoring else certificate.status,
+        status_reason=None if restoring else certificate.status_reason,
+        status_note=None if restoring else certificate.status_note,
+        issued_by_id=actor.id, issued_at=utcnow(),
         status_index=new_status_index(),
         **values,
     )
@@ -133,7 +140,7 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
                                "certificate_id": revision.id})
     record(actor, "certificate.reissue", revision, summary=revision.printed_number,
            details={"reason": reason, "changes": changed, "supersedes": certificate.id,
-                    "person_corrected": person_corrected})
+                    "person_corrected": person_corrected, "restores_revoked": restoring})
     return revision
 
 

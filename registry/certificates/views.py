@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from registry.auth.permissions import can, get_permitted, require
+from registry.auth.scope import seminar_column_condition, within_scope
 from registry.catalog.models import Course
 from registry.certificates import jobs, panels, services
 from registry.certificates.forms import (
@@ -79,8 +80,11 @@ def _filtered(query, status: str):
 
 
 def _register_query(args):
-    """The register's rows for the filters in ``args`` (shared by the page and the export)."""
+    """The register's rows for the filters in ``args`` (shared by the page and the export):
+    of a regional office, only the certificates of seminars held in its region."""
     query = _filtered(select(Certificate), args["status"])
+    query = within_scope(query, current_user,
+                         lambda user: seminar_column_condition(user, Certificate.seminar_id))
     if args["course"] is not None:
         query = query.where(Certificate.course_id == args["course"])
     if args["seminar"] is not None:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
+from registry.auth.scope import region_condition, scope_region_id, within_scope
 from registry.certificates.issuing import ineligibility
 from registry.certificates.models import Certificate, PrintJob
 from registry.database import utcnow
@@ -163,30 +164,31 @@ class OfficeQueue:
         return not (self.awaiting or self.print_jobs or self.open_reviews or self.expiring)
 
 
-def _awaiting_certificates(limit: int) -> tuple[list[AwaitingCertificates], bool]:
+def _awaiting_certificates(limit: int, user) -> tuple[list[AwaitingCertificates], bool]:
     """Completed seminars with a registered participant who has no certificate, newest
     first, kept when at least one of them is eligible (outcomes are derived in Python, as
     issuing does). Finding them reads every registration and up to ``limit * 5`` rosters
     (~0.5 s on a register of 200,000 registrations), on the page every official opens first:
     what was found is kept until the register changes (``registry.reports.cache``), and only
-    the seminars shown are loaded."""
-    found, more = kept_until_changed(("awaiting_certificates", limit),
-                                     lambda: _find_awaiting_certificates(limit))
+    the seminars shown are loaded. A regional office's queue holds its region's seminars."""
+    found, more = kept_until_changed(("awaiting_certificates", limit, scope_region_id(user)),
+                                     lambda: _find_awaiting_certificates(limit, user))
     seminars = {seminar.id: seminar for seminar in db.session.scalars(
         select(Seminar).where(Seminar.id.in_([seminar_id for seminar_id, _ in found])))}
     return [AwaitingCertificates(seminars[seminar_id], eligible)
             for seminar_id, eligible in found if seminar_id in seminars], more
 
 
-def _find_awaiting_certificates(limit: int) -> tuple[list[tuple[int, int]], bool]:
+def _find_awaiting_certificates(limit: int, user) -> tuple[list[tuple[int, int]], bool]:
     """``([(seminar id, eligible participants)...], more)``, counted now."""
     without_certificate = (
         select(Registration.seminar_id)
         .where(Registration.status == "registered",
                ~exists().where(Certificate.registration_id == Registration.id)))
+    completed = within_scope(select(Seminar), user,
+                             lambda user: region_condition(user, Seminar.region_id))
     candidates = db.session.scalars(
-        select(Seminar).where(Seminar.status == "completed",
-                              Seminar.id.in_(without_certificate))
+        completed.where(Seminar.status == "completed", Seminar.id.in_(without_certificate))
         .options(selectinload(Seminar.days), selectinload(Seminar.course),
                  selectinload(Seminar.registrations).selectinload(Registration.attendance),
                  selectinload(Seminar.registrations).selectinload(Registration.person))
@@ -211,14 +213,16 @@ def office_queue(user, *, today: date | None = None) -> OfficeQueue:
     from registry.reviews.services import open_count
 
     today = today or date.today()
-    awaiting, more = _awaiting_certificates(QUEUE_LENGTH)
+    awaiting, more = _awaiting_certificates(QUEUE_LENGTH, user)
     jobs = db.session.scalars(
         select(PrintJob).where(PrintJob.requested_by_id == user.id,
                                PrintJob.status.in_(("queued", "running", "done")),
                                PrintJob.created_at >= utcnow() - timedelta(days=1))
         .options(selectinload(PrintJob.seminar))
         .order_by(PrintJob.created_at.desc()).limit(5)).all()
-    expiring = expiring_certificates(EXPIRING_WITHIN_DAYS, today=today).order_by(None)
+    expiring = expiring_certificates(EXPIRING_WITHIN_DAYS, today=today,
+                                     viewer=user).order_by(None)
     return OfficeQueue(
-        awaiting=awaiting, more_awaiting=more, print_jobs=list(jobs), open_reviews=open_count(),
+        awaiting=awaiting, more_awaiting=more, print_jobs=list(jobs),
+        open_reviews=open_count(user),
         expiring=db.session.scalar(select(func.count()).select_from(expiring.subquery())) or 0)

@@ -145,6 +145,7 @@ def merge(person_id: int):
         target = db.session.get(Person, target_id)
         if target is None:
             abort(404)
+        require(current_user, "person.merge", target)  # a regional office: its own people
     if request.method == "POST" and form.validate_on_submit() and target is not None:
         with unit_of_work() as uow:
             services.merge_people(source, target, actor=current_user)

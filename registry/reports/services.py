@@ -14,7 +14,9 @@ The rules, kept here and nowhere else:
   in it; a re-issue corrects a certificate, it does not add one. Its status is that of its
   current revision (the one not superseded): **valid** (and not expired on the day asked),
   **revoked**, or neither (suspended, expired).
-- A trainer sees the same figures restricted to the seminars they are assigned to.
+- A trainer sees the same figures restricted to the seminars they are assigned to; a regional
+  office (a scoped account, ``registry.auth.scope``) those of the seminars held in its region,
+  and the certificates of those seminars.
 - The **region** of a training is the seminar's region (where it was held), rolled up the
   region tree to the level shown.
 - The **time** breakdown puts a training in the month, quarter or year its seminar started in
@@ -27,6 +29,7 @@ The rules, kept here and nowhere else:
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -52,6 +55,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from registry.auth.scope import (
+    region_condition, scope_region_id, seminar_column_condition, within_scope,
+)
 from registry.catalog.models import Course, Region, Sector
 from registry.catalog.services import region_and_below
 from registry.certificates.models import Certificate
@@ -121,8 +127,9 @@ def preset_periods(today: date) -> dict[str, Period]:
 
 
 def _month_end(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    # monthrange, not "the first of next month minus a day": December of year 9999 has no
+    # next month.
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 TIME_GRAINS = ("month", "quarter", "year")
@@ -152,6 +159,26 @@ def _own_seminars(user):
     return select(seminar_trainer.c.seminar_id).where(seminar_trainer.c.user_id == user.id)
 
 
+def _seen_by(query, user, seminar_id_column, region_column=None):
+    """``query`` limited to the seminars ``user`` counts: a trainer's own, a regional office's
+    region (on ``region_column`` when the seminar is joined, else through its id)."""
+    if _is_trainer(user):
+        query = query.where(seminar_id_column.in_(_own_seminars(user)))
+    if region_column is not None:
+        return within_scope(query, user, lambda user: region_condition(user, region_column))
+    return within_scope(query, user,
+                        lambda user: seminar_column_condition(user, seminar_id_column))
+
+
+def scope_key(user):
+    """What the figures ``user`` sees depend on, for the figure cache: a trainer's own
+    seminars, a regional office's region, or the whole register."""
+    if _is_trainer(user):
+        return ("trainer", user.id)
+    region_id = scope_region_id(user)
+    return ("region", region_id) if region_id is not None else ("all",)
+
+
 # --- the three kinds of facts ------------------------------------------------------------
 
 def _trained(period: Period, user, *columns):
@@ -164,9 +191,7 @@ def _trained(period: Period, user, *columns):
                     Seminar.status.in_(HELD_STATUSES),
                     Seminar.start_date.between(period.start, period.end),
                     present))
-    if _is_trainer(user):
-        query = query.where(Seminar.id.in_(_own_seminars(user)))
-    return query
+    return _seen_by(query, user, Seminar.id, Seminar.region_id)
 
 
 def _held(period: Period, user, *columns):
@@ -174,9 +199,7 @@ def _held(period: Period, user, *columns):
     query = (select(*columns).select_from(Seminar)
              .where(Seminar.status.in_(HELD_STATUSES),
                     Seminar.start_date.between(period.start, period.end)))
-    if _is_trainer(user):
-        query = query.where(Seminar.id.in_(_own_seminars(user)))
-    return query
+    return _seen_by(query, user, Seminar.id, Seminar.region_id)
 
 
 _current_revision = aliased(Certificate, name="current_revision")
@@ -200,9 +223,7 @@ def _issued(period: Period, user, *columns):
     query = (select(*columns).select_from(Certificate)
              .where(Certificate.revision == 1,
                     Certificate.issued_on.between(period.start, period.end)))
-    if _is_trainer(user):
-        query = query.where(Certificate.seminar_id.in_(_own_seminars(user)))
-    return query
+    return _seen_by(query, user, Certificate.seminar_id)
 
 
 # --- counting: one statement per kind of fact -------------------------------------------
@@ -342,8 +363,7 @@ def _count_all(period, user, dimensions, *, region_parent_id=None, today=None) -
     """``count_all_directly``'s counts, kept per period until the register changes
     (``registry.reports.cache``)."""
     today = today or date.today()
-    scope = ("trainer", user.id) if _is_trainer(user) else ("all",)
-    key = (scope, period.start, period.end, tuple(dimensions), region_parent_id, today)
+    key = (scope_key(user), period.start, period.end, tuple(dimensions), region_parent_id, today)
     return kept_until_changed(key, lambda: count_all_directly(
         period, user, dimensions, region_parent_id=region_parent_id, today=today))
 
@@ -586,10 +606,11 @@ def breakdown(name: str, period: Period, user, *, region_id: int | None = None) 
 # --- expiring certificates ---------------------------------------------------------------
 
 def expiring_certificates(within: int, *, today: date | None = None, region_id: int | None = None,
-                          organization_id: int | None = None, course_id: int | None = None):
+                          organization_id: int | None = None, course_id: int | None = None,
+                          viewer=None):
     """A query of the current certificates (not superseded, not revoked) whose validity ends in
     the next ``within`` days (today included), soonest first. ``region_id`` keeps those of
-    seminars held in that region or below it."""
+    seminars held in that region or below it; a scoped ``viewer`` sees its region's only."""
     today = today or date.today()
     query = (select(Certificate)
              .where(Certificate.superseded_by_id.is_(None),
@@ -603,12 +624,15 @@ def expiring_certificates(within: int, *, today: date | None = None, region_id: 
     if region_id is not None:
         query = query.where(Certificate.seminar_id.in_(
             select(Seminar.id).where(Seminar.region_id.in_(region_and_below(region_id)))))
+    query = within_scope(query, viewer,
+                         lambda user: seminar_column_condition(user, Certificate.seminar_id))
     return query.order_by(Certificate.valid_until, Certificate.number, Certificate.id)
 
 
-def expiring_organizations(within: int, *, today: date | None = None) -> list[tuple[int, str]]:
+def expiring_organizations(within: int, *, today: date | None = None,
+                           viewer=None) -> list[tuple[int, str]]:
     """The organizations that have a certificate expiring in the window (for the filter)."""
-    ids = (expiring_certificates(within, today=today).order_by(None)
+    ids = (expiring_certificates(within, today=today, viewer=viewer).order_by(None)
            .with_only_columns(Certificate.person_id))
     return list(db.session.execute(
         select(Organization.id, Organization.name)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.auth.permissions import can, require
+from registry.auth.scope import region_ids_in_scope, region_in_scope, scope_region_id
 from registry.catalog.forms import region_groups
 from registry.catalog.models import Course
 from registry.certificates.models import STATUS_LABELS, Certificate
@@ -44,8 +45,12 @@ def _period_form() -> tuple[PeriodForm, services.Period | None]:
 
 
 def _region_filter():
-    """The region whose districts the region breakdown opens (``?region=``)."""
-    return read_filters(ids=("region",))
+    """The region whose districts the region breakdown opens (``?region=``); a regional
+    office's breakdown opens at its own region (what lies outside it counts nothing)."""
+    filters = read_filters(ids=("region",))
+    if filters["region"] is None or not region_in_scope(current_user, filters["region"]):
+        filters.values["region"] = scope_region_id(current_user)
+    return filters
 
 
 def _period_args(period: services.Period) -> dict:
@@ -121,6 +126,7 @@ def _expiring_query(filters):
     return services.expiring_certificates(
         int(filters["within"]), region_id=filters["region"],
         organization_id=filters["organization"], course_id=filters["course"],
+        viewer=current_user,
     ).options(selectinload(Certificate.person).selectinload(Person.organization),
               selectinload(Certificate.seminar).selectinload(Seminar.region))
 
@@ -134,8 +140,10 @@ def expiring():
     args = filters.shown
     return render_template(
         "reports/expiring.html", page=page, args=args, windows=services.EXPIRY_WINDOWS,
-        courses=courses, regions=region_groups(),
-        organizations=services.expiring_organizations(int(args["within"])),
+        courses=courses,
+        regions=region_groups(within=region_ids_in_scope(current_user)),
+        organizations=services.expiring_organizations(int(args["within"]),
+                                                      viewer=current_user),
         filtered=any(args[key] for key in ("region", "organization", "course")),
     )
 

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from registry.forms import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
@@ -31,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.auth.models import User
+from registry.auth.scope import region_ids_in_scope
 from registry.catalog.forms import RegionSelectField, region_groups
 from registry.catalog.models import Course
 from registry.extensions import db
@@ -103,7 +105,8 @@ class SeminarForm(FlaskForm):
         super().__init__(*args, **kwargs)
         assigned = [t.id for t in seminar.trainers] if seminar is not None else []
         self.course_id.choices = course_choices(seminar.course_id if seminar else None)
-        self.region_id.choices = region_groups()
+        # A regional office plans within its own region: only that subtree is offered.
+        self.region_id.choices = region_groups(within=region_ids_in_scope(current_user))
         self.trainer_ids.choices = trainer_choices(assigned)
         if seminar is not None:
             # The course of an existing seminar is fixed.

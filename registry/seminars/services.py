@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from registry.audit.services import record, save_with_audit
 from registry.auth.models import User
 from registry.catalog.models import Course, Region
+from registry.auth.scope import region_condition, region_in_scope, scope_region_id, within_scope
 from registry.catalog.services import region_and_below
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError, InvalidState, NotFound
@@ -117,6 +118,19 @@ def _check_details(*, title: str, venue: str, region_id: int | None, language: s
         raise DomainError(_l("Choose an existing region or district."), field="region_id")
 
 
+def _check_scope(actor, region_id: int | None, trainers: list[User]) -> None:
+    """A regional office plans within its region, and a seminar is taught by trainers whose
+    own region (if any) it lies in - else they could not open the seminar they teach."""
+    if scope_region_id(actor) is not None and not region_in_scope(actor, region_id):
+        raise DomainError(_l("Choose a region or district within your own region."),
+                          field="region_id")
+    for trainer in trainers:
+        if not region_in_scope(trainer, region_id):
+            raise DomainError(_l("%(name)s works within another region: choose a region or "
+                                 "district within theirs, or another trainer.",
+                                 name=trainer.name), field="trainer_ids")
+
+
 def _check_course_titles(course: Course, language: str) -> None:
     """A course printing two languages needs its title in the seminar's language."""
     from registry.i18n import LANGUAGE_NAMES
@@ -148,6 +162,7 @@ def create_seminar(*, course: Course, actor, title: str | None = None,
     _check_course_titles(course, language)
     days = plan_days(course, start_date=start_date, end_date=end_date, dates=dates)
     _check_trainers(trainers, actor)
+    _check_scope(actor, region_id or None, trainers)
     seminar = Seminar(course=course, title=title, start_date=days[0], end_date=days[-1],
                       venue=venue, region_id=region_id or None, language=language,
                       capacity=capacity, waitlist_enabled=waitlist_enabled, status="draft",
@@ -191,6 +206,7 @@ def update_seminar(seminar: Seminar, *, actor, title: str | None = None,
                              "lower.", n=seminar.seats_taken), field="capacity")
     days = plan_days(seminar.course, start_date=start_date, end_date=end_date, dates=dates)
     _check_trainers(trainers, actor)
+    _check_scope(actor, region_id or None, trainers)
 
     old_days = {day.day: day for day in seminar.days}
     removed = [day for when, day in old_days.items() if when not in set(days)]
@@ -602,8 +618,10 @@ def roster_sheet(seminar: Seminar):
 
 
 def visible_seminars(user):
-    """Seminars ``user`` may see: all of them for the office, their own for a trainer."""
-    query = select(Seminar)
+    """Seminars ``user`` may see: all of them for the office, their own for a trainer - of a
+    regional office's account, only those held within its region (``auth.scope``)."""
+    query = within_scope(select(Seminar), user,
+                         lambda user: region_condition(user, Seminar.region_id))
     if user.role == "trainer":
         query = query.where(Seminar.trainers.any(User.id == user.id))
     return query

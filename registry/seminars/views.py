@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.auth.models import User
 from registry.auth.permissions import can, get_permitted, require
+from registry.auth.scope import region_ids_in_scope
 from registry.catalog.forms import region_groups
 from registry.catalog.models import Course
 from registry.certificates.glyphs import describe as describe_unprintable
@@ -106,7 +107,9 @@ def index():
     trainers = db.session.scalars(select(User).where(User.role == "trainer")
                                   .order_by(User.name)).all()
     return render_template("seminars/index.html", page=paginate(query), args=args,
-                           courses=courses, regions=region_groups(), trainers=trainers,
+                           courses=courses,
+                           regions=region_groups(within=region_ids_in_scope(current_user)),
+                           trainers=trainers,
                            statuses=SEMINAR_STATUSES,
                            filtered=any(args.values()))
 

@@ -23,30 +23,30 @@ ROUTES = {
     "certificates.index": Route(lambda w: "/certificates/?q=Ўроқов", allowed=OFFICE),
     "certificates.export": Route(lambda w: "/certificates/register.csv?status=valid",
                                  allowed=OFFICE),
-    "certificates.show": Route(lambda w: f"/certificates/{_certificate(w)}", allowed=OFFICE),
-    "certificates.pdf": Route(lambda w: f"/certificates/{_certificate(w)}.pdf", allowed=OFFICE),
+    "certificates.show": Route(lambda w: f"/certificates/{_certificate(w)}", allowed=OFFICE, scoped=True),
+    "certificates.pdf": Route(lambda w: f"/certificates/{_certificate(w)}.pdf", allowed=OFFICE, scoped=True),
     "certificates.seminar": Route(lambda w: f"/certificates/seminar/{_seminar(w)}",
-                                  allowed=OFFICE),
+                                  allowed=OFFICE, scoped=True),
     "certificates.issue_all": Route(lambda w: f"/certificates/seminar/{_seminar(w)}/issue",
-                                    method="POST", allowed=OFFICE),
+                                    method="POST", allowed=OFFICE, scoped=True),
     "certificates.issue_one": Route(
         lambda w: f"/certificates/registration/{w.extra['eligible'].id}/issue", method="POST",
-        allowed=OFFICE),
+        allowed=OFFICE, scoped=True),
     "certificates.seminar_pdf": Route(
-        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.pdf", allowed=OFFICE),
+        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.pdf", allowed=OFFICE, scoped=True),
     "certificates.seminar_zip": Route(
-        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.zip", allowed=OFFICE),
+        lambda w: f"/certificates/seminar/{_seminar(w)}/certificates.zip", allowed=OFFICE, scoped=True),
     "certificates.reissue": Route(lambda w: f"/certificates/{_certificate(w)}/reissue",
-                                  allowed=OFFICE),
+                                  allowed=OFFICE, scoped=True),
     "certificates.change_status": Route(lambda w: f"/certificates/{_certificate(w)}/suspend",
-                                        allowed=OFFICE),
+                                        allowed=OFFICE, scoped=True),
     "certificates.start_printing": Route(
-        lambda w: f"/certificates/seminar/{_seminar(w)}/print", method="POST", allowed=OFFICE),
-    "certificates.print_job": Route(lambda w: f"/certificates/jobs/{_job(w)}", allowed=OFFICE),
+        lambda w: f"/certificates/seminar/{_seminar(w)}/print", method="POST", allowed=OFFICE, scoped=True),
+    "certificates.print_job": Route(lambda w: f"/certificates/jobs/{_job(w)}", allowed=OFFICE, scoped=True),
     "certificates.print_job_status": Route(lambda w: f"/certificates/jobs/{_job(w)}.json",
-                                           allowed=OFFICE),
+                                           allowed=OFFICE, scoped=True),
     "certificates.print_job_file": Route(lambda w: f"/certificates/jobs/{_job(w)}.pdf",
-                                         allowed=OFFICE),
+                                         allowed=OFFICE, scoped=True),
     "certificates.settings": Route(lambda w: "/certificates/settings", allowed=ADMIN),
     "certificates.logo": Route(lambda w: "/certificates/settings/logo", allowed=ADMIN),
     "certificates.settings_preview": Route(lambda w: "/certificates/settings/preview.pdf?lang=ru",
@@ -71,10 +71,11 @@ def setup(world):
     from registry.certificates.services import issue_certificate
     from registry.extensions import db
     from tests import fixtures
+    from tests.permission_world import seminar_trainers
 
     seminar = fixtures.create_completed_seminar(
         (("Ғайратжон Ўроқов", 3, 90), ("Билгүүн Өлзийбат", 3, 80)),
-        course=world.course, trainers=[world.users["trainer"]])
+        course=world.course, trainers=seminar_trainers(world.users), region=world.region)
     first, second = sorted(seminar.registrations, key=lambda r: r.person.full_name)
     world.extra["certified_seminar"] = seminar
     world.extra["certificate"] = issue_certificate(second, issued_by=world.users["admin"])

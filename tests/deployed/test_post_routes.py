@@ -530,6 +530,23 @@ def _decide_review(scene):
     assert closed.status == "closed" and closed.decision_reason == "Still above the pass mark."
 
 
+@scenario("reviews.appeal")
+def _record_appeal(scene):
+    from registry.reviews.models import ReviewItem
+
+    official, _user = scene.signed_in("official")
+    seminar = fixtures.create_completed_seminar((("Ойбек Тошматов", 3, 40),))
+    db.session.commit()
+    registration = seminar.registrations[0]
+    response = official.submit(f"/reviews/appeal?registration={registration.id}", {
+        "statement": "Two answers were marked wrong by mistake.", "received_on": ""},
+        button="Record the appeal")
+    assert said(response)[0].startswith("Appeal recorded")
+    db.session.rollback()
+    item = db.session.scalars(select(ReviewItem)).one()
+    assert (item.kind, item.registration_id) == ("appeal_result", registration.id)
+
+
 @scenario("certificates.settings")
 def _settings(scene):
     from PIL import Image
@@ -608,6 +625,23 @@ def _check(scene):
                                       "surname": "Nguyễn"})
     assert found.url == f"{scene.stack.url}/v/{certificate.public_code}"
     assert 'id="status-word">VALID<' in found.text
+
+
+@scenario("cases.report_problem")
+def _report_problem(scene):
+    from registry.reviews.models import ReviewItem
+
+    certificate = fixtures.create_certificate("Ғайратжон Ўроқов")
+    visitor = scene.visitor()
+    page = visitor.page(f"/v/{certificate.public_code}")
+    assert f"/v/{certificate.public_code}/report" in page.text  # the page offers it
+    sent = visitor.submit(f"/v/{certificate.public_code}/report", {
+        "problem": "paper_differs", "statement": "The paper says Ўроқова.",
+        "contact": "+998 90 123 45 67"}, button="Send the report")
+    assert "/cases/" in sent.url and "is looking at it" in sent.text
+    db.session.rollback()
+    item = db.session.scalars(select(ReviewItem)).one()
+    assert item.kind == "problem_report" and item.certificate_id == certificate.id
 
 
 # --- the tests (after every scenario above is registered) ------------------------------------

@@ -9,10 +9,10 @@ ROUTES = {
     "people.index": Route(lambda w: "/people/?q=Ҳасанова", allowed=ALL_STAFF),
     "people.export": Route(lambda w: "/people/export.xlsx?q=Ҳасанова", allowed=OFFICE),
     "people.create": Route(lambda w: "/people/new", allowed=ALL_STAFF),
-    "people.show": Route(lambda w: f"/people/{w.person.id}", allowed=STAFF_ON_OWN),
-    "people.edit": Route(lambda w: f"/people/{w.person.id}/edit", allowed=STAFF_ON_OWN),
+    "people.show": Route(lambda w: f"/people/{w.person.id}", allowed=STAFF_ON_OWN, scoped=True),
+    "people.edit": Route(lambda w: f"/people/{w.person.id}/edit", allowed=STAFF_ON_OWN, scoped=True),
     "people.merge": Route(lambda w: f"/people/{w.person.id}/merge?target_id={w.extra['twin'].id}",
-                          allowed=OFFICE),
+                          allowed=OFFICE, scoped=True),
 }
 
 
@@ -20,4 +20,5 @@ def setup(world):
     from tests import fixtures
 
     world.extra["twin"] = fixtures.create_person("Гулнора Ҳасанова",
-                                                 organization=world.organization)
+                                                 organization=world.organization,
+                                                 region=world.region)
