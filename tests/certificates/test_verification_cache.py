@@ -147,3 +147,30 @@ def test_the_store_is_bounded(app):
     off = public.PageCache(0)
     off.put("a", "A")
     assert off.get("a") is None
+
+
+def gunicorn_settings(monkeypatch, **environment) -> dict:
+    """gunicorn.conf.py as gunicorn reads it, with ``environment`` set."""
+    from pathlib import Path
+
+    for name in ("GUNICORN_WORKER_CLASS", "GUNICORN_THREADS", "GUNICORN_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    settings: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), settings)
+    return settings
+
+
+def test_gunicorn_runs_threads_and_a_sync_choice_stays_sync(monkeypatch):
+    """The worker class verification_load.py chose (bench/README.md), and the way back: with
+    more than one thread gunicorn silently turns "sync" into gthread, so choosing sync by the
+    environment must also mean one thread."""
+    chosen = gunicorn_settings(monkeypatch)
+    assert (chosen["worker_class"], chosen["threads"]) == ("gthread", 4)
+    assert chosen["workers"] >= 3
+    sync = gunicorn_settings(monkeypatch, GUNICORN_WORKER_CLASS="sync")
+    assert (sync["worker_class"], sync["threads"]) == ("sync", 1)
+    more = gunicorn_settings(monkeypatch, GUNICORN_THREADS="8", GUNICORN_WORKERS="2")
+    assert (more["worker_class"], more["threads"], more["workers"]) == ("gthread", 8, 2)
