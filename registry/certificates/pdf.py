@@ -24,7 +24,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from registry.documents import font_configuration, render_pdf, safe_url_fetcher
+from registry.documents import font_configuration, render_pdf, safe_url_fetcher, stylesheet
 from registry.people.names import printed_latin_name
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -240,8 +240,13 @@ def issuer_size_class(issuers: list[str]) -> str:
     return "issuer-l"
 
 
-def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) -> str:
-    """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
+STYLESHEET = "css/certificate.css"
+
+
+def certificate_html(certificate: PrintedCertificate, preprinted: bool = False, *,
+                     link_stylesheet: bool = True) -> str:
+    """The certificate as an HTML document (relative URLs resolve inside ``static/``).
+    Rendering leaves the stylesheet's link out and applies the one parsed per process."""
     logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
             if certificate.issuer_logo else None)
     qr = _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png")
@@ -259,12 +264,14 @@ def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) 
                            bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
                            issuers=issuers, issuer_class=issuer_size_class(issuers),
                            signatories=signatories,
-                           check_address=check_address(certificate.verification_url))
+                           check_address=check_address(certificate.verification_url),
+                           link_stylesheet=link_stylesheet, stylesheet=STYLESHEET)
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:
     """One certificate, one A4 landscape page, as PDF bytes."""
-    return render_pdf(certificate_html(certificate, preprinted), fetcher=safe_url_fetcher())
+    return render_pdf(certificate_html(certificate, preprinted, link_stylesheet=False),
+                      fetcher=safe_url_fetcher(), stylesheets=[stylesheet(STYLESHEET)])
 
 
 # --- batches --------------------------------------------------------------------------------
