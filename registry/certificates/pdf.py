@@ -129,8 +129,11 @@ def _data_uri(data: bytes, mimetype: str) -> str:
 
 
 def name_size_class(name: str) -> str:
-    """Long names (an Uzbek name with patronymic) get smaller type so they stay on one line."""
+    """Long names (an Uzbek name with patronymic) get smaller type so that they stay on one
+    line, the longest so that they fit in the two lines of the name's slot."""
     length = len(name or "")
+    if length > 90:
+        return "name-xxs"
     if length > 60:
         return "name-xs"
     if length > 44:
@@ -198,8 +201,10 @@ def place_and_date(place: str, issued_on: date, language: str) -> str:
     return f"{place}, {day}" if place else day
 
 
-def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) -> dict:
-    """One language's text of the certificate (its own translations and date formats)."""
+def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool, slot: str,
+          layer: str | None = None, sizes: dict | None = None) -> dict:
+    """One language's text of the certificate (its own translations and date formats);
+    ``slot`` prefixes the names of its design elements (``data-slot``)."""
     from markupsafe import Markup
 
     environment = _environment(language)
@@ -213,7 +218,8 @@ def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) ->
         other_name = certificate.holder_name
     html = environment.get_template("documents/certificate_part.html").render(
         c=certificate, text=text, name=name, other_name=other_name, language=language,
-        bilingual=bilingual, name_class=name_size_class(name))
+        bilingual=bilingual, name_class=name_size_class(name), slot=slot, layer=layer,
+        sizes=sizes or {})
     hint = environment.get_template("documents/certificate_hint.html").render()
     seal = environment.get_template("documents/certificate_seal.html").render()
     return {"language": language, "html": Markup(html), "hint": hint.strip(),
@@ -243,29 +249,47 @@ def issuer_size_class(issuers: list[str]) -> str:
 STYLESHEET = "css/certificate.css"
 
 
-def certificate_html(certificate: PrintedCertificate, preprinted: bool = False, *,
-                     link_stylesheet: bool = True) -> str:
-    """The certificate as an HTML document (relative URLs resolve inside ``static/``).
-    Rendering leaves the stylesheet's link out and applies the one parsed per process."""
-    logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
-            if certificate.issuer_logo else None)
-    qr = _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png")
+def certificate_page(certificate: PrintedCertificate, preprinted: bool = False, *,
+                     layer: str | None = None, sizes: dict | None = None) -> dict:
+    """What documents/certificate_page.html draws for ``certificate``: the whole page, or
+    one ``layer`` of a batch (``"background"`` or ``"overlay"``, see ``overlay.py``)."""
     languages = tuple(certificate.languages) or ("en",)
     bilingual = len(languages) > 1
-    parts = [_part(certificate, language, bilingual=bilingual) for language in languages]
-    template = _environment(languages[0]).get_template("documents/certificate.html")
+    overlay = layer == "overlay"
+    logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
+            if certificate.issuer_logo and not overlay else None)
+    # The background draws no QR (its slot is hidden): a code's place needs no code.
+    qr = ("" if layer == "background" else
+          _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png"))
+    parts = [_part(certificate, language, bilingual=bilingual, slot=f"{index}-", layer=layer,
+                   sizes=sizes) for index, language in enumerate(languages)]
     issuers = list(dict.fromkeys(certificate.text_in(language).issuer_name
                                  for language in languages))
     # Each signatory once, with their title in each printed language ("Direktor / Director").
     signatories = [(signatory.name, list(dict.fromkeys(
         title for title in (signatory.title_in(language) for language in languages) if title)))
         for signatory in certificate.signatories]
-    return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
-                           bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
-                           issuers=issuers, issuer_class=issuer_size_class(issuers),
-                           signatories=signatories,
-                           check_address=check_address(certificate.verification_url),
+    return dict(c=certificate, preprinted=preprinted, layer=layer, sizes=sizes or {},
+                logo=logo, qr=qr, parts=parts, bilingual=bilingual, issuers=issuers,
+                issuer_class=issuer_size_class(issuers), signatories=signatories,
+                check_address=check_address(certificate.verification_url))
+
+
+def pages_html(pages: list[dict], *, link_stylesheet: bool = True) -> str:
+    """An HTML document of ``certificate_page`` pages, one A4 page each (relative URLs
+    resolve inside ``static/``). Rendering leaves the stylesheet's link out and applies the
+    one parsed per process."""
+    languages = tuple(pages[0]["c"].languages) or ("en",)
+    template = _environment(languages[0]).get_template("documents/certificate.html")
+    return template.render(pages=pages, html_lang=languages[0].replace("_", "-"),
                            link_stylesheet=link_stylesheet, stylesheet=STYLESHEET)
+
+
+def certificate_html(certificate: PrintedCertificate, preprinted: bool = False, *,
+                     link_stylesheet: bool = True) -> str:
+    """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
+    return pages_html([certificate_page(certificate, preprinted)],
+                      link_stylesheet=link_stylesheet)
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:
