@@ -202,9 +202,9 @@ def place_and_date(place: str, issued_on: date, language: str) -> str:
 
 
 def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool, slot: str,
-          layer: str | None = None, sizes: dict | None = None) -> dict:
+          layer: str | None = None, place=None) -> dict:
     """One language's text of the certificate (its own translations and date formats);
-    ``slot`` prefixes the names of its design elements (``data-slot``)."""
+    ``slot`` prefixes the names of its variable elements' slots (``data-slot``)."""
     from markupsafe import Markup
 
     environment = _environment(language)
@@ -219,7 +219,7 @@ def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool, sl
     html = environment.get_template("documents/certificate_part.html").render(
         c=certificate, text=text, name=name, other_name=other_name, language=language,
         bilingual=bilingual, name_class=name_size_class(name), slot=slot, layer=layer,
-        sizes=sizes or {})
+        place=place)
     hint = environment.get_template("documents/certificate_hint.html").render()
     seal = environment.get_template("documents/certificate_seal.html").render()
     return {"language": language, "html": Markup(html), "hint": hint.strip(),
@@ -249,10 +249,21 @@ def issuer_size_class(issuers: list[str]) -> str:
 STYLESHEET = "css/certificate.css"
 
 
+def slot_placer(slots: dict):
+    """``place(slot)``: the inline style putting an overlay's element at the content box
+    ``(x, y, width, height)`` (CSS px) its slot has on the background."""
+    def place(name: str) -> str:
+        x, y, width, height = slots[name]
+        return f"left: {x!r}px; top: {y!r}px; width: {width!r}px; height: {height!r}px"
+
+    return place
+
+
 def certificate_page(certificate: PrintedCertificate, preprinted: bool = False, *,
-                     layer: str | None = None, sizes: dict | None = None) -> dict:
+                     layer: str | None = None, slots: dict | None = None) -> dict:
     """What documents/certificate_page.html draws for ``certificate``: the whole page, or
-    one ``layer`` of a batch (``"background"`` or ``"overlay"``, see ``overlay.py``)."""
+    one ``layer`` of a batch (``"background"``, or ``"overlay"`` with the ``slots`` the
+    background measured - see ``overlay.py``)."""
     languages = tuple(certificate.languages) or ("en",)
     bilingual = len(languages) > 1
     overlay = layer == "overlay"
@@ -261,15 +272,16 @@ def certificate_page(certificate: PrintedCertificate, preprinted: bool = False, 
     # The background draws no QR (its slot is hidden): a code's place needs no code.
     qr = ("" if layer == "background" else
           _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png"))
+    place = slot_placer(slots) if overlay else None
     parts = [_part(certificate, language, bilingual=bilingual, slot=f"{index}-", layer=layer,
-                   sizes=sizes) for index, language in enumerate(languages)]
+                   place=place) for index, language in enumerate(languages)]
     issuers = list(dict.fromkeys(certificate.text_in(language).issuer_name
                                  for language in languages))
     # Each signatory once, with their title in each printed language ("Direktor / Director").
     signatories = [(signatory.name, list(dict.fromkeys(
         title for title in (signatory.title_in(language) for language in languages) if title)))
         for signatory in certificate.signatories]
-    return dict(c=certificate, preprinted=preprinted, layer=layer, sizes=sizes or {},
+    return dict(c=certificate, preprinted=preprinted, layer=layer, place=place,
                 logo=logo, qr=qr, parts=parts, bilingual=bilingual, issuers=issuers,
                 issuer_class=issuer_size_class(issuers), signatories=signatories,
                 check_address=check_address(certificate.verification_url))
