@@ -313,10 +313,12 @@ def render_certificate(certificate: PrintedCertificate, preprinted: bool = False
 # --- batches --------------------------------------------------------------------------------
 
 def _warm_worker() -> None:
-    """Pay for importing WeasyPrint and loading the fonts once per worker, not per chunk."""
+    """Pay for importing WeasyPrint, loading the fonts and parsing the stylesheet once per
+    worker, not per chunk."""
     import weasyprint  # noqa: F401
 
     font_configuration()
+    stylesheet(STYLESHEET)
 
 
 def _render_chunk(chunk: list[PrintedCertificate], preprinted: bool) -> list[bytes]:
@@ -359,16 +361,36 @@ def render_certificates(certificates, preprinted: bool = False, workers: int | N
     return [pdf for chunk in results for pdf in chunk]
 
 
+def merge_pdf_files(paths, target) -> None:
+    """The PDF files ``paths`` joined into ``target``, pages in order, by poppler's
+    ``pdfunite`` in a process of its own: the pages never pass through this one."""
+    import shutil
+    import subprocess
+
+    paths = [str(path) for path in paths]
+    if not paths:
+        raise ValueError("no PDF to merge")
+    if len(paths) == 1:  # pdfunite wants two at least
+        shutil.copyfile(paths[0], target)
+        return
+    result = subprocess.run(["pdfunite", *paths, str(target)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pdfunite failed ({result.returncode}): {result.stderr.strip()}")
+
+
 def merge_pdfs(pdfs: list[bytes]) -> bytes:
     """One PDF holding every page of ``pdfs`` in order (to print a seminar in one go)."""
-    from pypdf import PdfWriter
+    import tempfile
 
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(io.BytesIO(pdf))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="registry-merge-") as folder:
+        paths = []
+        for number, pdf in enumerate(pdfs):
+            path = Path(folder) / f"{number:05d}.pdf"
+            path.write_bytes(pdf)
+            paths.append(path)
+        target = Path(folder) / "merged.pdf"
+        merge_pdf_files(paths, target)
+        return target.read_bytes()
 
 
 def pdf_file_name(printed_number: str) -> str:
