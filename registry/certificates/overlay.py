@@ -248,8 +248,8 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
 
     An item is a ``PrintedCertificate`` (rendered here: background + overlays, in chunks of
     one design), or the bytes of a PDF already rendered (a kept certificate), put in as it
-    is. Small batches render in this process, bigger ones over one warmed worker process per
-    core. Each chunk becomes a file in a temporary folder and poppler's ``pdfunite`` joins
+    is. Small batches render in this process, a person at a time, bigger ones over one
+    warmed worker process per core. Each chunk becomes a file in a temporary folder and poppler's ``pdfunite`` joins
     them in a process of its own, so no process holds every page (a pypdf merge in the
     parent added ~300 MB at 1,000 certificates). ``progress(done, total)`` as chunks finish.
     """
@@ -262,7 +262,9 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
         raise ValueError("nothing to print")
     workers = workers or os.cpu_count() or 1
     in_process = total <= IN_PROCESS_LIMIT or workers == 1
-    if not in_process:  # every worker gets a share, in chunks of one design
+    if total <= IN_PROCESS_LIMIT:
+        chunk_size = 1  # a few: progress person by person (what the job's page shows)
+    elif not in_process:  # every worker gets a share, in chunks of one design
         chunk_size = max(1, min(chunk_size, -(-total // workers)))
     chunks = _chunks(certificates, chunk_size, preprinted)
     done = 0
