@@ -27,12 +27,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import multiprocessing
 import os
 import tempfile
 import threading
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,8 +252,7 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
     them in a process of its own, so no process holds every page (a pypdf merge in the
     parent added ~300 MB at 1,000 certificates). ``progress(done, total)`` as chunks finish.
     """
-    from registry.certificates.pdf import CHUNKS_PER_WORKER, IN_PROCESS_LIMIT, _warm_worker
-    from registry.certificates.pdf import merge_pdf_files
+    from registry.certificates.pdf import IN_PROCESS_LIMIT, merge_pdf_files, worker_pool
 
     certificates = list(certificates)
     total = len(certificates)
@@ -286,10 +284,7 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
                 if progress:
                     progress(done, total)
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(to_render)),
-                                     mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_warm_worker,
-                                     max_tasks_per_child=CHUNKS_PER_WORKER) as pool:
+            with worker_pool(min(workers, len(to_render))) as pool:
                 futures = [pool.submit(_render_chunk_file, chunk, preprinted, path)
                            for path, chunk in to_render]
                 for future in as_completed(futures):
