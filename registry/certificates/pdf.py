@@ -4,12 +4,17 @@ Nothing here touches the database or a request, so the same code runs in the web
 in the worker processes a big batch is spread over (see ../shared/notes/pdf-rendering.md for
 the figures behind the choices):
 
-* one shared ``FontConfiguration`` per process and a fetcher that fetches nothing from
-  outside (``registry.documents``);
-* the QR code is a PNG data URI made with ``qrcode`` (cheap to make, nothing to lay out);
-* a batch is rendered one document per certificate, in chunks, by worker processes that were
-  warmed up at start and are replaced after a number of chunks (WeasyPrint keeps every
-  document in memory and never hands memory back).
+* one shared ``FontConfiguration`` per process, the stylesheet parsed once per process and
+  a fetcher that fetches nothing from outside (``registry.documents``);
+* the QR code is a PNG data URI made with ``qrcode`` with one fixed mask (cheap to make,
+  nothing to lay out);
+* the person's parts sit in slots of a fixed size, so the rest of the page is the same for
+  everyone of a seminar: the batch print renders it once and stamps each person on it
+  (``overlay.py``);
+* certificates one by one (a ZIP, the seminar's PDF from the page) are rendered one document
+  each; big batches of either kind go in chunks to worker processes that were warmed up at
+  start - without the app - and are replaced after a number of chunks (WeasyPrint keeps
+  every document in memory and never hands memory back); merging is poppler's ``pdfunite``.
 """
 from __future__ import annotations
 
