@@ -31,7 +31,6 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,7 +239,7 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
     them in a process of its own, so no process holds every page (a pypdf merge in the
     parent added ~300 MB at 1,000 certificates). ``progress(done, total)`` as chunks finish.
     """
-    from registry.certificates.pdf import IN_PROCESS_LIMIT, merge_pdf_files, worker_pool
+    from registry.certificates.pdf import IN_PROCESS_LIMIT, merge_pdf_files, run_in_workers
 
     certificates = list(certificates)
     total = len(certificates)
@@ -272,12 +271,11 @@ def render_batch(certificates, target, *, preprinted: bool = False, workers: int
                 if progress:
                     progress(done, total)
         else:
-            with worker_pool(min(workers, len(to_render))) as pool:
-                futures = [pool.submit(_render_chunk_file, chunk, preprinted, path)
-                           for path, chunk in to_render]
-                for future in as_completed(futures):
-                    done += future.result()
-                    if progress:
-                        progress(done, total)
+            for _index, count in run_in_workers(
+                    _render_chunk_file, [(chunk, preprinted, path) for path, chunk in to_render],
+                    workers):
+                done += count
+                if progress:
+                    progress(done, total)
         merge_pdf_files(paths, target)
     return total

@@ -334,12 +334,26 @@ _warm_worker()
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes for a batch: started fresh (``spawn``: a web process's threads and
-    locks are not copied), bootstrapped and warmed, each replaced after a number of chunks
-    so that its memory goes back to the system."""
+    locks are not copied), bootstrapped and warmed."""
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=exec, initargs=(WORKER_BOOTSTRAP.format(path=str(ROOT / "registry")), {}),
-        max_tasks_per_child=CHUNKS_PER_WORKER)
+        initializer=exec, initargs=(WORKER_BOOTSTRAP.format(path=str(ROOT / "registry")), {}))
+
+
+def run_in_workers(function, tasks: list[tuple], workers: int):
+    """``function(*task)`` for each of ``tasks`` in worker processes; yields ``(index,
+    result)`` as each finishes. The workers are replaced after ``CHUNKS_PER_WORKER`` tasks
+    each, so that their memory goes back to the system: by a fresh pool per round of tasks,
+    not ``max_tasks_per_child`` - with it, Python 3.11's pool hung for good once a worker had
+    to be replaced (1,000 certificates in chunks of 25)."""
+    workers = max(1, min(workers, len(tasks)))
+    per_round = workers * CHUNKS_PER_WORKER
+    for start in range(0, len(tasks), per_round):
+        with worker_pool(min(workers, len(tasks) - start)) as pool:
+            futures = {pool.submit(function, *task): index
+                       for index, task in enumerate(tasks[start:start + per_round], start)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
 
 
 def _warm_worker() -> None:
@@ -377,14 +391,12 @@ def render_certificates(certificates, preprinted: bool = False, workers: int | N
     chunks = [certificates[i:i + chunk_size] for i in range(0, total, chunk_size)]
     results: list[list[bytes] | None] = [None] * len(chunks)
     done = 0
-    with worker_pool(min(workers, len(chunks))) as pool:
-        futures = {pool.submit(_render_chunk, chunk, preprinted): index
-                   for index, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            done += len(chunks[futures[future]])
-            if progress:
-                progress(done, total)
+    for index, result in run_in_workers(_render_chunk, [(chunk, preprinted) for chunk in chunks],
+                                        workers):
+        results[index] = result
+        done += len(chunks[index])
+        if progress:
+            progress(done, total)
     return [pdf for chunk in results for pdf in chunk]
 
 

@@ -163,6 +163,8 @@ def test_a_big_batch_is_rendered_by_worker_processes_and_merged_by_pdfunite(tmp_
                                                                            pdf_reader,
                                                                            monkeypatch):
     monkeypatch.setattr(certificate_pdf, "IN_PROCESS_LIMIT", 2)
+    # Workers are replaced after each chunk here: the batch must go on with new ones.
+    monkeypatch.setattr(certificate_pdf, "CHUNKS_PER_WORKER", 1)
     seminar = people(uzbek_and_english(), names=[f"Oʻlmas Gʻaniyev {i}" for i in range(6)])
     target = tmp_path / "seminar.pdf"
     overlay.render_batch(seminar, target, workers=2, chunk_size=2)
