@@ -127,6 +127,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["error_summary_entries"] = error_summary_entries
     from registry.auth.scope import scope_region
 
+    from registry.certificates.renewal import continuous_since
+
+    app.jinja_env.globals["continuous_since"] = continuous_since
     # The region a regional office's pages are limited to (None: the whole country).
     app.jinja_env.globals["my_scope_region"] = lambda: scope_region(current_user)
 

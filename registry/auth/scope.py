@@ -11,7 +11,7 @@ export never disagree about what a regional office sees.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from sqlalchemy import exists, or_, select
 
 from registry.catalog.services import region_and_below
@@ -46,7 +46,9 @@ def region_ids_in_scope(user) -> frozenset[int] | None:
     if region_id is None:
         return None
     if has_request_context():
-        cache = g.setdefault("region_scope_ids", {})
+        # Kept in the request's environ, not in ``g``: an app context (and so ``g``) can
+        # outlive a request, and a region's districts can change between two requests.
+        cache = request.environ.setdefault("registry.region_scope_ids", {})
         if region_id not in cache:
             cache[region_id] = frozenset(db.session.scalars(region_and_below(region_id)))
         return cache[region_id]

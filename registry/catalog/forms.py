@@ -8,7 +8,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import Select, html_params
 
-from registry.catalog.models import COUNTRIES, Region, Sector
+from registry.catalog.models import COUNTRIES, Course, Region, Sector
 from registry.extensions import db
 from registry.forms import LanguageValues
 from registry.i18n import LANGUAGE_NAMES
@@ -196,7 +196,19 @@ class CourseForm(LanguageValues, FlaskForm):
                             description=_l("Agencies in the region usually issue certificates in "
                                            "the seminar's language and English side by side."))
     active = BooleanField(_l("Offered (active)"), default=True)
+    refresher_for_id = SelectField(
+        _l("Refresher for"), coerce=_optional_int, validators=[Optional()],
+        description=_l("Completing this course renews a certificate of the chosen course "
+                       "(an official issues the renewal)."))
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        courses = db.session.scalars(db.select(Course).where(Course.refresher_for_id.is_(None))
+                                     .order_by(Course.title)).all()
+        own = getattr(kwargs.get("obj"), "id", None)
+        self.refresher_for_id.choices = [("", _l("— none —"))] + [
+            (course.id, course.label) for course in courses if course.id != own]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -102,6 +102,8 @@ class Course(Localized, TimestampMixin, db.Model):
         CheckConstraint(
             "validity_months IS NULL OR validity_months > 0", name="validity_positive"
         ),
+        CheckConstraint("refresher_for_id IS NULL OR refresher_for_id <> id",
+                        name="not_own_refresher"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +122,10 @@ class Course(Localized, TimestampMixin, db.Model):
     # seminar's language and English side by side), or fixed codes such as "en" or "ru,en".
     languages: Mapped[str] = mapped_column(String(60), default="seminar", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    # A refresher course: completing it makes a holder of that course's certificate eligible
+    # for renewal (``certificates.renewal``).
+    refresher_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="RESTRICT"))
 
     @property
     def label(self) -> str:

@@ -74,6 +74,13 @@ def _check_region_parent(region: Region, parent_id: int | None) -> None:
 def _check_course_rules(course: Course) -> None:
     if course.certificate_kind == "internal_auditor" and course.pass_mark is None:
         raise DomainError(_l("An internal-auditor course needs a pass mark."), field="pass_mark")
+    if course.refresher_for_id:
+        refreshed = db.session.get(Course, course.refresher_for_id)
+        if refreshed is None or refreshed.id == course.id or refreshed.refresher_for_id:
+            raise DomainError(_l("Choose a course that is not itself a refresher."),
+                              field="refresher_for_id")
+    else:
+        course.refresher_for_id = None
     # Two languages side by side need the title in each: in the fixed ones, and in the
     # languages of this course's seminars that are not cancelled.
     from registry.seminars.models import Seminar

@@ -19,6 +19,7 @@ from registry.audit.services import record
 from registry.catalog.models import Course
 from registry.certificates.issuer import issuer_settings, sign_certificate
 from registry.certificates.models import Certificate, IssuerSettings
+from registry.certificates.renewal import renewable_predecessor
 from registry.certificates.numbering import (
     add_months, format_number, new_public_code, new_status_index, next_serials,
 )
@@ -115,10 +116,22 @@ def issued_latin_name(person, seminar: Seminar) -> str | None:
     return latin_form(person.full_name, seminar.language)
 
 
+def _renewed_by(registration: Registration, issued_on: date) -> Certificate | None:
+    """The certificate a refresher participant's new certificate renews (``renewal``), read
+    under the holder's lock: two refresher seminars issued at once cannot both renew it."""
+    if registration.seminar.course.refresher_for_id is None:
+        return None
+    from registry.people.services import lock_person
+
+    lock_person(registration.person)
+    return renewable_predecessor(registration, today=issued_on)
+
+
 def _new_certificate(registration: Registration, serial: int, *, issued_on: date,
                      issued_by, settings: IssuerSettings) -> Certificate:
     seminar, person = registration.seminar, registration.person
     course: Course = seminar.course
+    predecessor = _renewed_by(registration, issued_on)
     certificate = Certificate(
         registration_id=registration.id, person_id=person.id, course_id=course.id,
         seminar_id=seminar.id, prefix=course.number_prefix, year=issued_on.year, serial=serial,
@@ -133,6 +146,7 @@ def _new_certificate(registration: Registration, serial: int, *, issued_on: date
         status="valid", issued_by_id=issued_by.id, issued_at=utcnow(),
         printed_texts=printed_texts(course, seminar, settings),
         status_index=new_status_index(),
+        renews_registration_id=predecessor.registration_id if predecessor else None,
     )
     # The QR's payload is made (and kept) now, so every print of this revision carries it.
     sign_certificate(certificate, course_code=course.code)
@@ -162,7 +176,8 @@ def issue_certificate(registration: Registration, *, issued_by,
                                    issued_by=issued_by, settings=issuer_settings())
     db.session.flush()
     record(issued_by, "certificate.issue", certificate, summary=certificate.number,
-           details={"holder": certificate.holder_name, "seminar_id": seminar.id})
+           details={"holder": certificate.holder_name, "seminar_id": seminar.id,
+                    "renews_registration_id": certificate.renews_registration_id})
     return certificate
 
 
@@ -197,6 +212,8 @@ def issue_for_seminar(seminar: Seminar, *, issued_by, issued_on: date | None = N
                   for registration, serial in zip(eligible, serials)]
         db.session.flush()
         record(issued_by, "certificate.issue_batch", seminar, summary=seminar.title,
-               details={"issued": [c.number for c in issued]})
+               details={"issued": [c.number for c in issued],
+                        "renewals": {c.number: c.renews_registration_id for c in issued
+                                     if c.renews_registration_id}})
     return BatchResult(issued=issued, already_issued=len(done & {r.id for r in seminar.registered()}),
                        not_eligible=len(candidates) - len(eligible))

@@ -3,13 +3,15 @@
 ``start_print_job`` records the job (the caller commits) and ``dispatch`` hands it over:
 with ``REDIS_URL`` set, to an RQ queue that ``flask worker`` serves (any machine of the
 installation may pick it up); without Redis, to a worker thread of this process. Either way
-``run_print_job`` renders the certificates (the glyph check first), writes progress to the job
-row as each certificate is finished - the page polls it - and leaves the merged PDF in
+``run_print_job`` renders the certificates (the glyph check first; ``printing.print_seminar``:
+the seminar's background once, each person's overlay on it), writes progress to the job row
+as chunks are finished - the page polls it - and leaves the merged PDF in
 ``instance/print-jobs/<id>.pdf`` for a day. A failure is stored with its reason.
 """
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 import time
@@ -24,8 +26,7 @@ from sqlalchemy import select, update
 from registry.audit.services import record
 from registry.certificates.issuing import certifier_refusal
 from registry.certificates.models import PrintJob
-from registry.certificates.pdf import merge_pdfs
-from registry.certificates.printing import keep_new_pdfs, printable_certificates, seminar_pdfs
+from registry.certificates.printing import print_seminar, printable_certificates
 from registry.database import utcnow, write_intent
 from registry.errors import DomainError, PermissionDenied
 from registry.extensions import db
@@ -148,17 +149,16 @@ def run_print_job(job_id: str) -> None:
 
     try:
         _set(job_id, status="running", started_at=utcnow())
-        documents = seminar_pdfs(job.seminar, preprinted=job.preprinted, progress=progress,
-                                 keep=False)
-        if not documents:
-            raise DomainError(_l("This seminar has no certificates to print yet."))
-        job_file(job).write_bytes(merge_pdfs([pdf for _certificate, pdf in documents]))
-        db.session.commit()  # end the reading; what follows writes
-        with write_intent():
-            if not job.preprinted:
-                keep_new_pdfs(documents)  # for reprints; committed with the job's end
-            _set(job_id, status="done", done=len(documents), total=len(documents),
-                 finished_at=utcnow())
+        target = job_file(job)
+        # Written aside and renamed: the download never sees half a file.
+        partial = target.with_name(f".{target.name}.part")
+        try:
+            count = print_seminar(job.seminar, partial, preprinted=job.preprinted,
+                                  progress=progress)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _set(job_id, status="done", done=count, total=count, finished_at=utcnow())
     except Exception as error:  # every failure is reported on the job's page
         db.session.rollback()
         reason = str(error.message) if isinstance(error, DomainError) else str(

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -72,6 +73,9 @@ class Certificate(db.Model):
         # Reports: certificates issued in a period; certificates about to expire.
         Index("ix_certificate_issued_on", "issued_on"),
         Index("ix_certificate_valid_until", "valid_until"),
+        # A certificate is renewed once (its successor's revisions share the link).
+        Index("uq_certificate_renews_registration", "renews_registration_id", unique=True,
+              sqlite_where=text("revision = 1"), postgresql_where=text("revision = 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +123,10 @@ class Certificate(db.Model):
         ForeignKey("certificate.id", ondelete="RESTRICT")
     )
     superseded_at: Mapped[datetime | None] = mapped_column(UTCTimestamp())
+    # A renewal: the registration of the certificate this one renews (its predecessor; every
+    # revision of a certificate shares its registration). ``certificates.renewal``.
+    renews_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="RESTRICT"))
 
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     issued_at: Mapped[datetime] = mapped_column(UTCTimestamp(), default=utcnow, nullable=False)
@@ -141,7 +149,7 @@ class Certificate(db.Model):
     # The rendered PDF of this revision, kept once made so a reprint costs nothing.
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
-    registration = relationship("Registration")
+    registration = relationship("Registration", foreign_keys=[registration_id])
     person = relationship("Person")
     course = relationship("Course")
     seminar = relationship("Seminar")

@@ -4,12 +4,17 @@ Nothing here touches the database or a request, so the same code runs in the web
 in the worker processes a big batch is spread over (see ../shared/notes/pdf-rendering.md for
 the figures behind the choices):
 
-* one shared ``FontConfiguration`` per process and a fetcher that fetches nothing from
-  outside (``registry.documents``);
-* the QR code is a PNG data URI made with ``qrcode`` (cheap to make, nothing to lay out);
-* a batch is rendered one document per certificate, in chunks, by worker processes that were
-  warmed up at start and are replaced after a number of chunks (WeasyPrint keeps every
-  document in memory and never hands memory back).
+* one shared ``FontConfiguration`` per process, the stylesheet parsed once per process and
+  a fetcher that fetches nothing from outside (``registry.documents``);
+* the QR code is a PNG data URI made with ``qrcode`` with one fixed mask (cheap to make,
+  nothing to lay out);
+* the person's parts sit in slots of a fixed size, so the rest of the page is the same for
+  everyone of a seminar: the batch print renders it once and stamps each person on it
+  (``overlay.py``);
+* certificates one by one (a ZIP, the seminar's PDF from the page) are rendered one document
+  each; big batches of either kind go in chunks to worker processes that were warmed up at
+  start - without the app - and are replaced after a number of chunks (WeasyPrint keeps
+  every document in memory and never hands memory back); merging is poppler's ``pdfunite``.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from registry.documents import font_configuration, render_pdf, safe_url_fetcher
+from registry.documents import font_configuration, render_pdf, safe_url_fetcher, stylesheet
 from registry.people.names import printed_latin_name
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -129,8 +134,11 @@ def _data_uri(data: bytes, mimetype: str) -> str:
 
 
 def name_size_class(name: str) -> str:
-    """Long names (an Uzbek name with patronymic) get smaller type so they stay on one line."""
+    """Long names (an Uzbek name with patronymic) get smaller type so that they stay on one
+    line, the longest so that they fit in the two lines of the name's slot."""
     length = len(name or "")
+    if length > 90:
+        return "name-xxs"
     if length > 60:
         return "name-xs"
     if length > 44:
@@ -198,8 +206,10 @@ def place_and_date(place: str, issued_on: date, language: str) -> str:
     return f"{place}, {day}" if place else day
 
 
-def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) -> dict:
-    """One language's text of the certificate (its own translations and date formats)."""
+def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool, slot: str,
+          layer: str | None = None, place=None) -> dict:
+    """One language's text of the certificate (its own translations and date formats);
+    ``slot`` prefixes the names of its variable elements' slots (``data-slot``)."""
     from markupsafe import Markup
 
     environment = _environment(language)
@@ -213,7 +223,8 @@ def _part(certificate: PrintedCertificate, language: str, *, bilingual: bool) ->
         other_name = certificate.holder_name
     html = environment.get_template("documents/certificate_part.html").render(
         c=certificate, text=text, name=name, other_name=other_name, language=language,
-        bilingual=bilingual, name_class=name_size_class(name))
+        bilingual=bilingual, name_class=name_size_class(name), slot=slot, layer=layer,
+        place=place)
     hint = environment.get_template("documents/certificate_hint.html").render()
     seal = environment.get_template("documents/certificate_seal.html").render()
     return {"language": language, "html": Markup(html), "hint": hint.strip(),
@@ -240,40 +251,118 @@ def issuer_size_class(issuers: list[str]) -> str:
     return "issuer-l"
 
 
-def certificate_html(certificate: PrintedCertificate, preprinted: bool = False) -> str:
-    """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
-    logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
-            if certificate.issuer_logo else None)
-    qr = _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png")
+STYLESHEET = "css/certificate.css"
+
+
+def slot_placer(slots: dict):
+    """``place(slot)``: the inline style putting an overlay's element at the content box
+    ``(x, y, width, height)`` (CSS px) its slot has on the background."""
+    def place(name: str) -> str:
+        x, y, width, height = slots[name]
+        return f"left: {x!r}px; top: {y!r}px; width: {width!r}px; height: {height!r}px"
+
+    return place
+
+
+def certificate_page(certificate: PrintedCertificate, preprinted: bool = False, *,
+                     layer: str | None = None, slots: dict | None = None) -> dict:
+    """What documents/certificate_page.html draws for ``certificate``: the whole page, or
+    one ``layer`` of a batch (``"background"``, or ``"overlay"`` with the ``slots`` the
+    background measured - see ``overlay.py``)."""
     languages = tuple(certificate.languages) or ("en",)
     bilingual = len(languages) > 1
-    parts = [_part(certificate, language, bilingual=bilingual) for language in languages]
-    template = _environment(languages[0]).get_template("documents/certificate.html")
+    overlay = layer == "overlay"
+    logo = (_data_uri(certificate.issuer_logo, _image_type(certificate.issuer_logo_type))
+            if certificate.issuer_logo and not overlay else None)
+    # The background draws no QR (its slot is hidden): a code's place needs no code.
+    qr = ("" if layer == "background" else
+          _data_uri(qr_png(certificate.qr_content or certificate.verification_url), "image/png"))
+    place = slot_placer(slots) if overlay else None
+    parts = [_part(certificate, language, bilingual=bilingual, slot=f"{index}-", layer=layer,
+                   place=place) for index, language in enumerate(languages)]
     issuers = list(dict.fromkeys(certificate.text_in(language).issuer_name
                                  for language in languages))
     # Each signatory once, with their title in each printed language ("Direktor / Director").
     signatories = [(signatory.name, list(dict.fromkeys(
         title for title in (signatory.title_in(language) for language in languages) if title)))
         for signatory in certificate.signatories]
-    return template.render(c=certificate, preprinted=preprinted, logo=logo, qr=qr, parts=parts,
-                           bilingual=bilingual, html_lang=languages[0].replace("_", "-"),
-                           issuers=issuers, issuer_class=issuer_size_class(issuers),
-                           signatories=signatories,
-                           check_address=check_address(certificate.verification_url))
+    return dict(c=certificate, preprinted=preprinted, layer=layer, place=place,
+                logo=logo, qr=qr, parts=parts, bilingual=bilingual, issuers=issuers,
+                issuer_class=issuer_size_class(issuers), signatories=signatories,
+                check_address=check_address(certificate.verification_url))
+
+
+def pages_html(pages: list[dict], *, link_stylesheet: bool = True) -> str:
+    """An HTML document of ``certificate_page`` pages, one A4 page each (relative URLs
+    resolve inside ``static/``). Rendering leaves the stylesheet's link out and applies the
+    one parsed per process."""
+    languages = tuple(pages[0]["c"].languages) or ("en",)
+    template = _environment(languages[0]).get_template("documents/certificate.html")
+    return template.render(pages=pages, html_lang=languages[0].replace("_", "-"),
+                           link_stylesheet=link_stylesheet, stylesheet=STYLESHEET)
+
+
+def certificate_html(certificate: PrintedCertificate, preprinted: bool = False, *,
+                     link_stylesheet: bool = True) -> str:
+    """The certificate as an HTML document (relative URLs resolve inside ``static/``)."""
+    return pages_html([certificate_page(certificate, preprinted)],
+                      link_stylesheet=link_stylesheet)
 
 
 def render_certificate(certificate: PrintedCertificate, preprinted: bool = False) -> bytes:
     """One certificate, one A4 landscape page, as PDF bytes."""
-    return render_pdf(certificate_html(certificate, preprinted), fetcher=safe_url_fetcher())
+    return render_pdf(certificate_html(certificate, preprinted, link_stylesheet=False),
+                      fetcher=safe_url_fetcher(), stylesheets=[stylesheet(STYLESHEET)])
 
 
 # --- batches --------------------------------------------------------------------------------
 
+# What a worker process runs first, as ``exec``'s code (so that running it imports nothing of
+# the app): rendering takes plain data and needs none of the app, so ``registry`` becomes a
+# bare package in the worker - its __init__ (Flask, SQLAlchemy, Alembic: ~1.4 s and ~30 MB
+# per worker) never runs - and the worker is warmed up before its first chunk.
+WORKER_BOOTSTRAP = """
+import sys, types
+if "registry" not in sys.modules:
+    package = types.ModuleType("registry")
+    package.__path__ = [{path!r}]
+    sys.modules["registry"] = package
+from registry.certificates.pdf import _warm_worker
+_warm_worker()
+"""
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for a batch: started fresh (``spawn``: a web process's threads and
+    locks are not copied), bootstrapped and warmed."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=exec, initargs=(WORKER_BOOTSTRAP.format(path=str(ROOT / "registry")), {}))
+
+
+def run_in_workers(function, tasks: list[tuple], workers: int):
+    """``function(*task)`` for each of ``tasks`` in worker processes; yields ``(index,
+    result)`` as each finishes. The workers are replaced after ``CHUNKS_PER_WORKER`` tasks
+    each, so that their memory goes back to the system: by a fresh pool per round of tasks,
+    not ``max_tasks_per_child`` - with it, Python 3.11's pool hung for good once a worker had
+    to be replaced (1,000 certificates in chunks of 25)."""
+    workers = max(1, min(workers, len(tasks)))
+    per_round = workers * CHUNKS_PER_WORKER
+    for start in range(0, len(tasks), per_round):
+        with worker_pool(min(workers, len(tasks) - start)) as pool:
+            futures = {pool.submit(function, *task): index
+                       for index, task in enumerate(tasks[start:start + per_round], start)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+
+
 def _warm_worker() -> None:
-    """Pay for importing WeasyPrint and loading the fonts once per worker, not per chunk."""
+    """Pay for importing WeasyPrint, loading the fonts and parsing the stylesheet once per
+    worker, not per chunk."""
     import weasyprint  # noqa: F401
 
     font_configuration()
+    stylesheet(STYLESHEET)
 
 
 def _render_chunk(chunk: list[PrintedCertificate], preprinted: bool) -> list[bytes]:
@@ -302,30 +391,45 @@ def render_certificates(certificates, preprinted: bool = False, workers: int | N
     chunks = [certificates[i:i + chunk_size] for i in range(0, total, chunk_size)]
     results: list[list[bytes] | None] = [None] * len(chunks)
     done = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                             mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_warm_worker,
-                             max_tasks_per_child=CHUNKS_PER_WORKER) as pool:
-        futures = {pool.submit(_render_chunk, chunk, preprinted): index
-                   for index, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            done += len(chunks[futures[future]])
-            if progress:
-                progress(done, total)
+    for index, result in run_in_workers(_render_chunk, [(chunk, preprinted) for chunk in chunks],
+                                        workers):
+        results[index] = result
+        done += len(chunks[index])
+        if progress:
+            progress(done, total)
     return [pdf for chunk in results for pdf in chunk]
+
+
+def merge_pdf_files(paths, target) -> None:
+    """The PDF files ``paths`` joined into ``target``, pages in order, by poppler's
+    ``pdfunite`` in a process of its own: the pages never pass through this one."""
+    import shutil
+    import subprocess
+
+    paths = [str(path) for path in paths]
+    if not paths:
+        raise ValueError("no PDF to merge")
+    if len(paths) == 1:  # pdfunite wants two at least
+        shutil.copyfile(paths[0], target)
+        return
+    result = subprocess.run(["pdfunite", *paths, str(target)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pdfunite failed ({result.returncode}): {result.stderr.strip()}")
 
 
 def merge_pdfs(pdfs: list[bytes]) -> bytes:
     """One PDF holding every page of ``pdfs`` in order (to print a seminar in one go)."""
-    from pypdf import PdfWriter
+    import tempfile
 
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(io.BytesIO(pdf))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="registry-merge-") as folder:
+        paths = []
+        for number, pdf in enumerate(pdfs):
+            path = Path(folder) / f"{number:05d}.pdf"
+            path.write_bytes(pdf)
+            paths.append(path)
+        target = Path(folder) / "merged.pdf"
+        merge_pdf_files(paths, target)
+        return target.read_bytes()
 
 
 def pdf_file_name(printed_number: str) -> str:

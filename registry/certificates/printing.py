@@ -1,6 +1,7 @@
 """Printing: the plain data a certificate PDF is made from, one PDF or a seminar's PDFs
-(checked against the fonts first), and the full-design PDFs kept for reprints.
-``jobs.py`` runs the same in the background.
+(checked against the fonts first), the full-design PDFs kept for reprints, and a seminar as
+one PDF for the printer (``print_seminar``: background + overlays, ``overlay.py``).
+``jobs.py`` runs the last in the background.
 
 ``registry.certificates.pdf`` imports WeasyPrint's machinery lazily itself; it is imported
 here at module level.
@@ -106,6 +107,29 @@ def seminar_pdfs(seminar: Seminar, *, preprinted: bool = False, progress=None,
             certificate.pdf = rendered[certificate.id]
         db.session.flush()
     return [(c, rendered.get(c.id) or c.pdf) for c in certificates]
+
+
+def print_seminar(seminar: Seminar, target, *, preprinted: bool = False, progress=None) -> int:
+    """Every printable certificate of ``seminar`` as one PDF written to ``target``, in roster
+    order; returns how many. Every text is checked against the fonts before anything renders.
+    A certificate whose full design is kept goes in as it is; the others are rendered as the
+    seminar's background once and each person's overlay on it (nothing is kept: a batch page
+    is not a certificate's own PDF - a reprint renders and keeps that)."""
+    from registry.certificates.overlay import render_batch
+
+    settings = issuer_settings()
+    items, documents = [], []
+    for certificate in printable_certificates(seminar):
+        if certificate.pdf and not preprinted:
+            items.append(certificate.pdf)
+        else:
+            document = printed_certificate(certificate, settings=settings)
+            documents.append(document)
+            items.append(document)
+    _check_printable(documents)
+    if not items:
+        raise DomainError(_l("This seminar has no certificates to print yet."))
+    return render_batch(items, target, preprinted=preprinted, progress=progress)
 
 
 def keep_new_pdfs(documents) -> None:

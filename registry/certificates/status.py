@@ -121,6 +121,7 @@ def reissue_certificate(certificate: Certificate, changes: dict, *, actor, reaso
         status_note=None if restoring else certificate.status_note,
         issued_by_id=actor.id, issued_at=utcnow(),
         status_index=new_status_index(),
+        renews_registration_id=certificate.renews_registration_id,
         **values,
     )
     # A new QR for the new paper; the old revision's slot says "superseded" from this

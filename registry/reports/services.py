@@ -61,6 +61,7 @@ from registry.auth.scope import (
 from registry.catalog.models import Course, Region, Sector
 from registry.catalog.services import region_and_below
 from registry.certificates.models import Certificate
+from registry.certificates.renewal import not_renewed
 from registry.extensions import db
 from registry.catalog.models import ORGANIZATION_KINDS, Organization
 from registry.reports.cache import kept_until_changed
@@ -609,13 +610,14 @@ def expiring_certificates(within: int, *, today: date | None = None, region_id: 
                           organization_id: int | None = None, course_id: int | None = None,
                           viewer=None):
     """A query of the current certificates (not superseded, not revoked) whose validity ends in
-    the next ``within`` days (today included), soonest first. ``region_id`` keeps those of
+    the next ``within`` days (today included) and not renewed yet, soonest first. ``region_id`` keeps those of
     seminars held in that region or below it; a scoped ``viewer`` sees its region's only."""
     today = today or date.today()
     query = (select(Certificate)
              .where(Certificate.superseded_by_id.is_(None),
                     Certificate.status != "revoked",
-                    Certificate.valid_until.between(today, today + timedelta(days=within))))
+                    Certificate.valid_until.between(today, today + timedelta(days=within)),
+                    not_renewed()))
     if course_id is not None:
         query = query.where(Certificate.course_id == course_id)
     if organization_id is not None:

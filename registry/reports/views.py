@@ -15,6 +15,7 @@ from registry.auth.scope import region_ids_in_scope, region_in_scope, scope_regi
 from registry.catalog.forms import region_groups
 from registry.catalog.models import Course
 from registry.certificates.models import STATUS_LABELS, Certificate
+from registry.certificates.renewal import renewal_outlooks
 from registry.extensions import db
 from registry.home import services as home
 from registry.people.models import Person
@@ -136,10 +137,12 @@ def expiring():
     require(current_user, "report.view")
     filters = _expiring_filters()
     page = paginate(_expiring_query(filters))
+    outlooks = renewal_outlooks(page.items, today=date.today())
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     args = filters.shown
     return render_template(
         "reports/expiring.html", page=page, args=args, windows=services.EXPIRY_WINDOWS,
+        outlooks=outlooks,
         courses=courses,
         regions=region_groups(within=region_ids_in_scope(current_user)),
         organizations=services.expiring_organizations(int(args["within"]),

@@ -79,8 +79,8 @@ def test_a_very_long_name_shrinks_and_stays_on_the_page(pdf_reader):
     data = certificate_pdf.render_certificate(long_name)
     assert pdf_reader.page_count(data) == 1
     assert squeeze(name) in squeeze(pdf_reader.text(data, layout=False))
-    assert 'class="holder name-xs"' in certificate_pdf.certificate_html(long_name)
-    assert 'class="holder name-l"' in certificate_pdf.certificate_html(printed())
+    assert 'class="holder variable name-xs"' in certificate_pdf.certificate_html(long_name)
+    assert 'class="holder variable name-l"' in certificate_pdf.certificate_html(printed())
 
 
 def test_the_preprinted_variant_prints_only_the_variable_text(pdf_reader):
