@@ -14,8 +14,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 # class as configured here with the same client for the page and the static ceiling
 # (bench/README.md, "Worker classes"). Threads keep nginx's upstream connections alive
 # (keepalive 16 in deploy/nginx-registry.conf; a sync worker closes every connection after
-# one response), so a verification pays no new connection: ~3x the verifications per second of
-# sync with the same 5 workers, at a fifth of the median latency. And a slow request (a long
+# one response), so a verification pays no new connection: 1.2-3.3x the verifications per
+# second of sync with the same 5 workers in every run (the busier the machine, the more), at a
+# lower median latency. And a slow request (a long
 # participant list, a large PDF) holds one thread, not a whole worker: 5 of them no longer
 # leave the site unanswered. gevent is not installed (nor needed). The app is thread-safe
 # where it keeps state: sessions per request, locked caches (reports, verification pages).

@@ -75,6 +75,9 @@ def build_register(folder: Path, count: int) -> tuple[str, list[str], str]:
     from flask_migrate import upgrade
 
     from registry import create_app
+    # The models are complete once an app is made (create_app imports them all); the
+    # services need them, so they are imported after it.
+    import registry.models  # noqa: F401
     from registry.certificates.services import issue_for_seminar
     from registry.extensions import db
     from tests.fixtures import create_completed_seminar, create_user
