@@ -33,18 +33,24 @@ visitor could not type themselves.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from flask import (
     Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
-    url_for,
+    session, url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from registry.certificates import service_worker as worker
 from registry.certificates import services
 from registry.certificates.forms import CheckForm
-from registry.extensions import csrf, limiter
+from registry.certificates.models import Certificate
+from registry.certificates.verification import look_up_for_page
+from registry.extensions import csrf, db, limiter
 from registry.templating import paginate
 
 bp = Blueprint("public", __name__)
@@ -140,14 +146,90 @@ def verify_qr(code: str):
 
 
 def _verification_page(code: str):
-    certificate = services.find_by_public_code(code)
-    if certificate is None:
+    found = look_up_for_page(code)
+    if found is None:
         return _not_in_register()
-    if code != certificate.public_code:
+    if code != found.public_code:
         # A code typed in lower case or with O for 0 still opens; the address is made canonical.
-        return redirect(url_for("public.verify", code=certificate.public_code), code=301)
+        return redirect(url_for("public.verify", code=found.public_code), code=301)
+    today = date.today()
+    if not _same_for_every_visitor():
+        return _render_verification(db.session.get(Certificate, found.certificate_id), today)
+    certificate = newest = None
+    if found.superseded:
+        # The page links to the newest revision, which is not in this row: follow the chain.
+        certificate = db.session.get(Certificate, found.certificate_id)
+        newer = services.public_status(certificate, today).superseded_by
+        newest = (newer.revision, newer.public_code) if newer is not None else None
+    # Every fact the page shows (the agency's too), as read at this request, and the day (the
+    # status - expired or not - and "checked on" depend on it): a revocation, a re-issue or
+    # tomorrow is another key, so a kept page is never stale.
+    cache = _page_cache()
+    key = (str(get_locale()), request.script_root, request.full_path, found.facts, newest,
+           today)
+    page = cache.get(key)
+    if page is None:
+        # Rendered from the ORM objects, read just after the row: were they newer, the page is
+        # kept under facts that never come back (see PAGE_FACTS), so nobody is shown it.
+        certificate = certificate or db.session.get(Certificate, found.certificate_id)
+        page = _render_verification(certificate, today)
+        cache.put(key, page)
+    return page
+
+
+def _render_verification(certificate: Certificate, today: date) -> str:
     return render_template("public/verify.html", certificate=certificate,
-                           status=services.public_status(certificate), today=date.today())
+                           status=services.public_status(certificate, today), today=today)
+
+
+def _same_for_every_visitor() -> bool:
+    """Whether this request's page shows nothing of the visitor's own: nobody signed in (a
+    signed-in official's page has the navigation, their name and a sign-out token) and no
+    message waiting to be shown (a flash is for this visitor, once)."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+class PageCache:
+    """Rendered pages kept in this process, the least recently used dropped beyond ``size``
+    entries (0 keeps nothing). A lock, as gthread workers serve requests in threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key, page: str) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+# ~4 KB a page: at most a few MB per worker. A worker keeps the pages of the certificates
+# being checked right now; a visitor who varies the query string only pushes out others.
+PAGE_CACHE_SIZE = 1024
+
+
+def _page_cache() -> PageCache:
+    """This app's store of rendered verification pages (one per app, so an app built for a
+    test never sees another's pages)."""
+    cache = current_app.extensions.get("registry.verification_pages")
+    if cache is None:
+        cache = current_app.extensions["registry.verification_pages"] = PageCache(PAGE_CACHE_SIZE)
+    return cache
 
 
 @bp.route("/.well-known/registry-keys.json")

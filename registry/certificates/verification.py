@@ -3,18 +3,19 @@ verifier is shown, the public JSON facts, the register export and the public reg
 certified auditors."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from registry.catalog.models import Course
 from registry.certificates import qr_payload, status_list
 from registry.certificates.issuer import key_ring, printed_facts
-from registry.certificates.models import Certificate
+from registry.certificates.models import Certificate, IssuerSettings
 from registry.certificates.numbering import normalise_public_code
 from registry.certificates.status import STATUS_LABELS, STATUS_REASONS
 from registry.database import utcnow
@@ -79,6 +80,91 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
     elif word == "expired":
         since = certificate.valid_until
     return PublicStatus(word, since, str(reason) if reason else None, newer)
+
+
+# What the verification page shows of a revision, and what its status is derived from (with
+# the day): the facts a rendered page is kept under (public.py). The snapshot's columns as a
+# whole - the halves of every language too, not only the one a page shows. ``status_changed_at``
+# and ``superseded_by_id`` only ever move forward, so facts once left behind never return.
+PAGE_FACTS = ("id", "public_code", "number", "revision", "holder_name", "holder_latin_name",
+              "course_title", "standards", "issuer_name", "printed_texts", "hours",
+              "start_date", "end_date", "issued_on", "valid_until", "status", "status_reason",
+              "status_changed_at", "superseded_by_id", "superseded_at")
+# What the page shows of the agency (the issuer settings public_agency() reads).
+AGENCY_FACTS = ("issuer_name", "translations", "logo_type", "updated_at", "contact_url",
+                "contact_email", "contact_phone")
+
+
+@dataclass(frozen=True)
+class PageLookup:
+    """A verification page's one read of the database: the revision's ``PAGE_FACTS`` and the
+    agency's ``AGENCY_FACTS`` as the database driver gives them (made hashable) - what says
+    whether a kept rendering is still true. Not ORM objects: for a page kept rendered they
+    cost more than the statement itself."""
+
+    facts: tuple
+
+    @property
+    def certificate_id(self) -> int:
+        return self.facts[0]
+
+    @property
+    def public_code(self) -> str:
+        return self.facts[1]
+
+    @property
+    def superseded(self) -> bool:
+        return self.facts[PAGE_FACTS.index("superseded_by_id")] is not None
+
+
+@functools.cache
+def _page_statement():
+    # Built once (on first use), so a request neither makes the statement nor its cache key.
+    certificate, settings = Certificate.__table__, IssuerSettings.__table__
+    return (select(*(certificate.c[name] for name in PAGE_FACTS),
+                   *(settings.c[name].label(f"agency_{name}") for name in AGENCY_FACTS))
+            .select_from(certificate.outerjoin(settings, settings.c.id == 1))
+            .where(certificate.c.public_code == bindparam("code")))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_page_statement(dialect):
+    compiled = _page_statement().compile(dialect=dialect)
+    return str(compiled), compiled
+
+
+def look_up_for_page(text: str | None) -> PageLookup | None:
+    """The facts of the revision with the code ``text`` (read as ``find_by_public_code``
+    reads it) and of the agency, for the verification page - ``None``: not in the register.
+
+    One statement, run on a connection of the engine's pool by the driver itself, outside the
+    request's session: the session's set-up, the ORM's execution and the transaction it opens
+    cost three times what the statement does, and this is the only query a kept page needs.
+    It reads what is committed, as any other request would."""
+    code = normalise_public_code(text)
+    if code is None:
+        return None
+    sql, compiled = _compiled_page_statement(db.engine.dialect)
+    values = compiled.construct_params({"code": code})
+    parameters = (tuple(values[name] for name in compiled.positiontup) if compiled.positional
+                  else values)
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends any transaction the driver began
+    return None if row is None else PageLookup(tuple(map(_hashable, row)))
+
+
+def _hashable(value):
+    if isinstance(value, (list, dict)):  # a JSON column some drivers decode
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return value
 
 
 def public_facts(certificate: Certificate, today: date | None = None) -> dict:

@@ -3,6 +3,7 @@ printing (one PDF for the printer, a ZIP of one PDF per person), re-issue, statu
 and the issuer settings."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import (
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from registry.auth.permissions import can, get_permitted, require
 from registry.auth.scope import seminar_column_condition, within_scope
@@ -149,18 +150,51 @@ def pdf(certificate_id: int):
     again, and a fresh print of it would look valid. Its record, revisions and the
     verification page (REVOKED) stay; a superseded revision still prints, as its own QR
     code says SUPERSEDED."""
+    # One statement for what a reprint reads: the row with its kept file (if only for the
+    # ETag's digest) and the seminar with who teaches and taught it (the permission check:
+    # separation of duties). The check below finds them in the session, whose identity map is
+    # weak: ``loaded`` holds them meanwhile. (``populate_existing``: loaded by the statement
+    # even when the session knows the revision already - it has changed nothing yet.)
+    loaded = db.session.get(Certificate, certificate_id, populate_existing=True,  # noqa: F841
+                            options=[undefer(Certificate.pdf),
+                                     joinedload(Certificate.seminar).options(
+                                         joinedload(Seminar.trainers),
+                                         joinedload(Seminar.taught_by))])
     certificate = _get(certificate_id, "certificate.print")
     if certificate.status == "revoked":
         abort_with_reason(410, _("Certificate %(number)s is revoked: it is not valid, so it is "
                                  "not printed any more. Its verification page says REVOKED.",
                                  number=certificate.printed_number))
+    preprinted = request.args.get("preprinted") == "1"
+    kept = None if preprinted else certificate.pdf
+    if kept is not None:
+        # A reprint: the kept file as it is - no transaction to commit (a commit with nothing
+        # to write cost three statements), and a 304 when the browser already holds it.
+        return _kept_pdf(certificate, kept)
     with unit_of_work() as uow:  # the commit keeps the rendered PDF for the next reprint
-        data = services.certificate_pdf(certificate,
-                                        preprinted=request.args.get("preprinted") == "1")
+        data = services.certificate_pdf(certificate, preprinted=preprinted)
     if not uow.ok:
         return redirect(url_for("certificates.show", certificate_id=certificate.id))
-    return file_response(data, pdf_file_name(certificate.printed_number), "application/pdf",
-                         inline=True)
+    if preprinted:  # made on demand, never kept: nothing for a browser to revalidate
+        return file_response(data, pdf_file_name(certificate.printed_number),
+                             "application/pdf", inline=True)
+    return _kept_pdf(certificate, data)
+
+
+def _kept_pdf(certificate: Certificate, data: bytes) -> Response:
+    """The kept full-design PDF of a revision, revalidated by the browser on every open.
+
+    The ETag is strong (the file's bytes never change once kept: a correction is a new
+    revision, at a new URL) and names the revision and the file's digest. ``private``: staff
+    data, never in a shared cache; ``no-cache``: the browser asks again each time, so a
+    revocation (410) or a lost permission is seen at once - the permission check has run
+    before this, so a 304 goes only to someone who may print the revision. A conditional
+    request that matches answers 304 with no body (``make_conditional``)."""
+    response = file_response(data, pdf_file_name(certificate.printed_number), "application/pdf",
+                             inline=True)
+    response.set_etag(f"{certificate.id}-{hashlib.sha256(data).hexdigest()[:32]}")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
 
 
 # --- issuing for a seminar ---------------------------------------------------------------------
