@@ -33,13 +33,13 @@ GRACE_DAYS = 90
 # the first certificate renews nothing).
 WINDOW_DAYS = 180
 
-_successor = aliased(Certificate, name="successor")
-
-
 def not_renewed():
     """A SQL condition on ``Certificate``: no renewal names its registration."""
-    return ~exists(select(_successor.id).where(
-        _successor.renews_registration_id == Certificate.registration_id))
+    # Aliased here, not at import: aliasing configures the mappers, which needs every model
+    # imported (a script importing the services first must not fail).
+    successor = aliased(Certificate, name="successor")
+    return ~exists(select(successor.id).where(
+        successor.renews_registration_id == Certificate.registration_id))
 
 
 def renewable_query(person_id: int, course_id: int, *, today: date):
