@@ -13,21 +13,10 @@ from registry.errors import DomainError
 from registry.extensions import db
 from registry.seminars.models import Registration, Seminar
 from tests import fixtures
+from tests.certificates.workers import IssueBatch
 from tests.concurrency import run_together
 
 REPEATS = 10
-
-
-class IssueBatch:
-    def __init__(self, official_id):
-        self.official_id = official_id
-
-    def prepare(self, seminar_id):
-        return db.session.get(Seminar, seminar_id), db.session.get(User, self.official_id)
-
-    def run(self, prepared):
-        seminar, official = prepared
-        return len(services.issue_for_seminar(seminar, issued_by=official).issued)
 
 
 class IssueOne:

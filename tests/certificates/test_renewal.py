@@ -17,6 +17,7 @@ from registry.certificates.renewal import continuous_since
 from registry.certificates.services import change_status, issue_certificate, issue_for_seminar
 from registry.extensions import db
 from tests import fixtures
+from tests.certificates.workers import IssueBatch
 from tests.concurrency import run_together
 
 TODAY = date.today()
@@ -152,25 +153,14 @@ def test_a_course_is_marked_as_refresher_on_its_form(client, login_as, holders):
             "min_attendance_percent": "100", "validity_months": "36", "number_prefix": "RFB",
             "languages": "seminar", "active": "y", "refresher_for_id": str(holders.auditor.id)}
     saved = client.post(f"/reference/courses/{course.id}", data=form)
-    assert saved.status_code == 302, re.findall(r"class=\"error[^>]*>([^<]*)", saved.get_data(as_text=True))
+    assert saved.status_code == 302, re.findall(r"class=\"error[^>]*>([^<]*)",
+                                                saved.get_data(as_text=True))
     db.session.expire_all()
     assert course.refresher_for_id == holders.auditor.id
 
 
-class IssueSeminar:
-    def __init__(self, official_id):
-        self.official_id = official_id
-
-    def prepare(self, seminar_id):
-        from registry.auth.models import User
-        from registry.seminars.models import Seminar
-
-        return db.session.get(Seminar, seminar_id), db.session.get(User, self.official_id)
-
-    def run(self, prepared):
-        seminar, official = prepared
-        return [c.renews_registration_id for c in
-                issue_for_seminar(seminar, issued_by=official).issued]
+def _renewal_links(issued) -> list:
+    return [certificate.renews_registration_id for certificate in issued]
 
 
 def test_two_refresher_seminars_issued_at_once_renew_a_certificate_once(app, holders):
@@ -179,8 +169,8 @@ def test_two_refresher_seminars_issued_at_once_renew_a_certificate_once(app, hol
     second = _refresher_seminar(holders.refresher, [soon.person])
     other = fixtures.create_user("official")
     db.session.commit()
-    results = run_together(app, [(IssueSeminar(holders.official.id), first.id),
-                                 (IssueSeminar(other.id), second.id)])
+    results = run_together(app, [(IssueBatch(holders.official.id, _renewal_links), first.id),
+                                 (IssueBatch(other.id, _renewal_links), second.id)])
     assert all(isinstance(result, list) for result in results), results
     links = [link for result in results for link in result]
     assert links.count(soon.registration_id) == 1, results
