@@ -11,7 +11,7 @@ from registry.certificates import services
 from registry.certificates.models import Certificate
 from registry.errors import DomainError
 from registry.extensions import db
-from registry.seminars.models import Registration, Seminar
+from registry.seminars.models import Registration
 from tests import fixtures
 from tests.certificates.workers import IssueBatch
 from tests.concurrency import run_together
