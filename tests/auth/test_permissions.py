@@ -32,6 +32,7 @@ EXPECTED = {
     "seminar.correct": (True, True, False),
     "review.view": (True, True, False),
     "review.decide": (True, True, False),
+    "review.raise": (True, True, False),
     "certificate.view": (True, True, False),
     "certificate.issue": (True, True, False),
     "certificate.print": (True, True, False),
