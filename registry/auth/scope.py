@@ -92,9 +92,8 @@ def seminar_column_condition(user, seminar_id_column):
     return None if seminars is None else seminar_id_column.in_(seminars)
 
 
-def within_scope(query, user, condition_of):
-    """``query`` limited by ``condition_of(user)`` when ``user`` is scoped."""
-    condition = condition_of(user)
+def within_scope(query, condition):
+    """``query`` limited by a scope ``condition`` of this module (None: no limit)."""
     return query if condition is None else query.where(condition)
 
 

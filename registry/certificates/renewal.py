@@ -33,6 +33,7 @@ GRACE_DAYS = 90
 # the first certificate renews nothing).
 WINDOW_DAYS = 180
 
+
 def not_renewed():
     """A SQL condition on ``Certificate``: no renewal names its registration."""
     # Aliased here, not at import: aliasing configures the mappers, which needs every model
@@ -70,18 +71,20 @@ def continuous_since(certificate: Certificate) -> date | None:
     """The first issue date of ``certificate``'s chain of renewals when the holder has been
     certified without a break since then (each renewal issued before its predecessor's last
     revision expired, or within ``GRACE_DAYS``); None for a certificate that renews nothing."""
-    since, current = None, certificate
+    # Each link is a first revision: it says when the certificate was renewed (a re-issue
+    # keeps the link and the number, not the date).
+    current = certificate if certificate.revision == 1 else db.session.scalar(
+        select(Certificate).where(Certificate.registration_id == certificate.registration_id,
+                                  Certificate.revision == 1)) or certificate
+    since = None
     for _link in range(50):  # a chain is a few links; a loop in the data must not hang a page
         if current.renews_registration_id is None:
             break
         revisions = db.session.scalars(select(Certificate).where(
             Certificate.registration_id == current.renews_registration_id)
             .order_by(Certificate.revision)).all()
-        renewed_on = db.session.scalar(select(Certificate.issued_on).where(
-            Certificate.registration_id == current.registration_id,
-            Certificate.revision == 1)) or current.issued_on
         if not revisions or revisions[-1].valid_until is None \
-                or renewed_on > revisions[-1].valid_until + timedelta(days=GRACE_DAYS):
+                or current.issued_on > revisions[-1].valid_until + timedelta(days=GRACE_DAYS):
             break
         since, current = revisions[0].issued_on, revisions[0]
     return since

@@ -83,8 +83,7 @@ def _register_query(args):
     """The register's rows for the filters in ``args`` (shared by the page and the export):
     of a regional office, only the certificates of seminars held in its region."""
     query = _filtered(select(Certificate), args["status"])
-    query = within_scope(query, current_user,
-                         lambda user: seminar_column_condition(user, Certificate.seminar_id))
+    query = within_scope(query, seminar_column_condition(current_user, Certificate.seminar_id))
     if args["course"] is not None:
         query = query.where(Certificate.course_id == args["course"])
     if args["seminar"] is not None:

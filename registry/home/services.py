@@ -185,8 +185,7 @@ def _find_awaiting_certificates(limit: int, user) -> tuple[list[tuple[int, int]]
         select(Registration.seminar_id)
         .where(Registration.status == "registered",
                ~exists().where(Certificate.registration_id == Registration.id)))
-    completed = within_scope(select(Seminar), user,
-                             lambda user: region_condition(user, Seminar.region_id))
+    completed = within_scope(select(Seminar), region_condition(user, Seminar.region_id))
     candidates = db.session.scalars(
         completed.where(Seminar.status == "completed", Seminar.id.in_(without_certificate))
         .options(selectinload(Seminar.days), selectinload(Seminar.course),

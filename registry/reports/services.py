@@ -166,9 +166,8 @@ def _seen_by(query, user, seminar_id_column, region_column=None):
     if _is_trainer(user):
         query = query.where(seminar_id_column.in_(_own_seminars(user)))
     if region_column is not None:
-        return within_scope(query, user, lambda user: region_condition(user, region_column))
-    return within_scope(query, user,
-                        lambda user: seminar_column_condition(user, seminar_id_column))
+        return within_scope(query, region_condition(user, region_column))
+    return within_scope(query, seminar_column_condition(user, seminar_id_column))
 
 
 def scope_key(user):
@@ -626,8 +625,7 @@ def expiring_certificates(within: int, *, today: date | None = None, region_id: 
     if region_id is not None:
         query = query.where(Certificate.seminar_id.in_(
             select(Seminar.id).where(Seminar.region_id.in_(region_and_below(region_id)))))
-    query = within_scope(query, viewer,
-                         lambda user: seminar_column_condition(user, Certificate.seminar_id))
+    query = within_scope(query, seminar_column_condition(viewer, Certificate.seminar_id))
     return query.order_by(Certificate.valid_until, Certificate.number, Certificate.id)
 
 

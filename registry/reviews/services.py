@@ -184,8 +184,7 @@ def _carry_out(decision: str, certificate: Certificate, item: ReviewItem, *, act
 
 def _in_scope(query, viewer):
     """Of a regional office (``auth.scope``), only the items about seminars held there."""
-    return within_scope(query, viewer,
-                        lambda user: seminar_column_condition(user, ReviewItem.seminar_id))
+    return within_scope(query, seminar_column_condition(viewer, ReviewItem.seminar_id))
 
 
 def review_query(*, status: str = "open", kind: str = "", viewer=None):

@@ -21,7 +21,7 @@ from registry.reviews.forms import AppealForm, DecisionForm, ProblemReportForm
 from registry.reviews.models import KINDS, REVIEW_STATUS_LABELS, ReviewItem
 from registry.seminars.models import Registration
 from registry.templating import paginate
-from registry.web import spreadsheet_download, unit_of_work
+from registry.web import read_filters, spreadsheet_download, unit_of_work
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 # The public side: no sign-in (a problem report and its status page).
@@ -67,8 +67,6 @@ def export(fmt: str):
 def appeal():
     """Record an appeal the agency received: ``?certificate=`` (against its suspension or
     revocation) or ``?registration=`` (against a failed result)."""
-    from registry.web import read_filters
-
     which = read_filters(ids=("certificate", "registration"))
     if which["certificate"] is not None:
         subject = get_permitted(Certificate, which["certificate"], "review.raise")
@@ -118,6 +116,10 @@ def show(item_id: int):
 
 # --- the public side --------------------------------------------------------------------------
 
+# Where a robot that filled the hidden field is sent: a "received" page that no report has.
+DECOY_REFERENCE = "0" * services.REFERENCE_LENGTH
+
+
 def _report_limit() -> str:
     return current_app.config["RATELIMIT_PROBLEM_REPORT"]
 
@@ -135,7 +137,7 @@ def report_problem(code: str):
     if form.validate_on_submit():
         if form.website.data:
             # A robot filled the hidden field: it is told what a person is told; nothing kept.
-            return redirect(url_for("cases.status", reference="0" * services.REFERENCE_LENGTH))
+            return redirect(url_for("cases.status", reference=DECOY_REFERENCE))
         with unit_of_work(form) as uow:
             item = services.report_problem(certificate, problem=form.problem.data,
                                            statement=form.statement.data,
@@ -153,7 +155,6 @@ def status(reference: str):
     if len(reference) == services.REFERENCE_LENGTH and reference.isalnum():
         item = db.session.scalar(select(ReviewItem).where(
             ReviewItem.reference == reference.upper()))
-    robot = reference == "0" * services.REFERENCE_LENGTH
-    if item is None and not robot:
+    if item is None and reference != DECOY_REFERENCE:
         abort(404)
     return render_template("reviews/case_status.html", item=item, reference=reference.upper())

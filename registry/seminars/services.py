@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from registry.audit.services import record, save_with_audit
 from registry.auth.models import User
 from registry.catalog.models import Course, Region
-from registry.auth.scope import region_condition, region_in_scope, scope_region_id, within_scope
+from registry.auth.scope import region_condition, region_in_scope, within_scope
 from registry.catalog.services import region_and_below
 from registry.database import utcnow
 from registry.errors import Conflict, DomainError, InvalidState, NotFound
@@ -121,7 +121,7 @@ def _check_details(*, title: str, venue: str, region_id: int | None, language: s
 def _check_scope(actor, region_id: int | None, trainers: list[User]) -> None:
     """A regional office plans within its region, and a seminar is taught by trainers whose
     own region (if any) it lies in - else they could not open the seminar they teach."""
-    if scope_region_id(actor) is not None and not region_in_scope(actor, region_id):
+    if not region_in_scope(actor, region_id):
         raise DomainError(_l("Choose a region or district within your own region."),
                           field="region_id")
     for trainer in trainers:
@@ -620,8 +620,7 @@ def roster_sheet(seminar: Seminar):
 def visible_seminars(user):
     """Seminars ``user`` may see: all of them for the office, their own for a trainer - of a
     regional office's account, only those held within its region (``auth.scope``)."""
-    query = within_scope(select(Seminar), user,
-                         lambda user: region_condition(user, Seminar.region_id))
+    query = within_scope(select(Seminar), region_condition(user, Seminar.region_id))
     if user.role == "trainer":
         query = query.where(Seminar.trainers.any(User.id == user.id))
     return query
