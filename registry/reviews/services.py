@@ -93,17 +93,19 @@ def decide(item: ReviewItem, decision: str, *, actor, reason: str,
         raise DomainError(_l("The reason is too long."), field="reason")
     if item.seminar is not None:
         check_certifier(actor, item.seminar)
-    certificate = current_revision(item.registration) if item.registration else None
     if item.kind == "appeal_result":
         action = _decide_result_appeal(decision, item)
-    elif certificate is None:
-        raise InvalidState(_l("There is no certificate to decide on."))
-    elif item.kind == "appeal_revocation":
-        action = _decide_revocation_appeal(decision, certificate, actor=actor, reason=reason)
     else:
-        action = _carry_out(decision, certificate, item, actor=actor, reason=reason,
-                            status_reason=status_reason, changes=changes,
-                            correct_person=correct_person, person_seen=person_seen)
+        certificate = current_revision(item.registration) if item.registration else None
+        if certificate is None:
+            raise InvalidState(_l("There is no certificate to decide on."))
+        if item.kind == "appeal_revocation" and decision != "reissue":
+            action = _decide_revocation_appeal(decision, certificate, actor=actor,
+                                               reason=reason)
+        else:
+            action = _carry_out(decision, certificate, item, actor=actor, reason=reason,
+                                status_reason=status_reason, changes=changes,
+                                correct_person=correct_person, person_seen=person_seen)
     item.status, item.decision, item.decision_reason = "closed", decision, reason
     item.decided_by_id, item.decided_at, item.action_taken = actor.id, utcnow(), action
     db.session.flush()
@@ -127,14 +129,11 @@ def _decide_revocation_appeal(decision: str, certificate: Certificate, *, actor,
                               reason: str) -> dict:
     """An appeal against a suspension or revocation: dismissed; or granted - a suspended
     certificate is reinstated, a revoked one (never restored in place) gets a new valid
-    revision. ``reissue`` (a granted appeal with corrected details) goes through
-    ``_carry_out``."""
+    revision. ``reissue`` (a granted appeal with corrected details, from the re-issue form)
+    goes through ``_carry_out``."""
     number = certificate.printed_number
     if decision == "uphold":
         return {"action": "upheld", "certificate_id": certificate.id, "number": number}
-    if decision == "reissue":
-        raise DomainError(_l("To re-issue with corrected details, use the re-issue form."),
-                          field="decision")
     if certificate.status == "suspended":
         change_status(certificate, "reinstate", actor=actor, note=reason)
         return {"action": "reinstated", "certificate_id": certificate.id, "number": number}

@@ -18,6 +18,7 @@ from registry.extensions import db
 from registry.reviews import services
 from registry.reviews.models import ReviewItem
 from tests import fixtures
+from tests.certificates.test_reissue_finishes import _reissue_form
 from tests.concurrency import run_together
 
 
@@ -269,3 +270,24 @@ def test_two_officials_recording_one_appeal_at_once_make_one_case(app):
     assert sum(isinstance(result, int) for result in results) == 1, results
     assert db.session.scalar(select(func.count()).select_from(ReviewItem).where(
         ReviewItem.registration_id == registration.id)) == 1
+
+
+def test_an_appeal_against_a_suspension_is_granted_through_the_reissue_form(client, login_as):
+    certificate = fixtures.create_certificate("Сарнай Батбаяр")
+    official = login_as("official")
+    change_status(certificate, "suspend", actor=official, reason="under_review")
+    item = services.record_appeal(certificate=certificate, actor=official,
+                                  statement="My name is spelt Сарнай Батбаярын.")
+    db.session.commit()
+    shown = client.get(f"/reviews/{item.id}").get_data(as_text=True)
+    reissue = f"/certificates/{certificate.id}/reissue?review={item.id}"
+    assert reissue in shown.replace("&amp;", "&")
+    _page, data = _reissue_form(client, certificate, f"?review={item.id}")
+    data.update(holder_name="Сарнай Батбаярын", reason="Appeal granted: name corrected.")
+    response = client.post(reissue, data=data)
+    assert response.status_code == 302, re.findall(r"(?:error|flash)[^>]*>([^<]+)", response.get_data(as_text=True))
+    db.session.expire_all()
+    old = db.session.get(Certificate, certificate.id)
+    new = db.session.get(Certificate, old.superseded_by_id)
+    assert new.holder_name == "Сарнай Батбаярын" and new.status == "valid"
+    assert db.session.get(ReviewItem, item.id).action_taken["action"] == "reissued"
