@@ -6,7 +6,8 @@ people of its region: registered on a seminar held there, or whose own region li
 trainer sees the people registered (in any status) on a seminar
 they are assigned to, and the people they entered themselves that are not registered anywhere
 yet - so the person they just added is not lost before they register them. Nobody else's
-participants, and so nobody else's scores. A scoped trainer: of their seminars, those held within their region.
+participants, and so nobody else's scores. A scoped trainer: of their seminars, those held
+within their region.
 """
 from __future__ import annotations
 
